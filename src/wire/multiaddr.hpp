@@ -1,0 +1,68 @@
+// Multiaddr (multiformats/multiaddr) in text ("/ip4/127.0.0.1/tcp/9100/p2p/12D3...") and binary
+// (varint code + value) form. Supported protocols: ip4 (4), tcp (6), udp (273), dns (53),
+// dns4 (54), dns6 (55), dnsaddr (56), ip6 (41), p2p (421; text may also say "ipfs").
+// Unknown codes/names are errors (unknown_code), never guesses.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/error.hpp"
+#include "wire/peer_id.hpp"
+
+namespace ipfsa::wire {
+
+inline constexpr std::size_t kMaxMultiaddrSize = 1024;     // binary bytes
+inline constexpr std::size_t kMaxMultiaddrComponents = 16;
+inline constexpr std::size_t kMaxDnsNameSize = 255;
+
+enum class Protocol : std::uint32_t {
+  ip4 = 4, tcp = 6, dns = 53, dns4 = 54, dns6 = 55, dnsaddr = 56, ip6 = 41, udp = 273, p2p = 421,
+};
+
+struct Component {
+  Protocol protocol;
+  Bytes value;  // binary value without its varint length (ip bytes, 2-byte BE port, name, multihash)
+  friend bool operator==(const Component&, const Component&) = default;
+};
+
+// Where a TCP multiaddr points, without any socket type.
+struct TcpTarget {
+  enum class Kind { ip4, ip6, dns, dns4, dns6 } kind;
+  std::string host;  // dotted/colon text for ip4/ip6, the name for dns*
+  std::uint16_t port;
+};
+
+class Multiaddr {
+ public:
+  Multiaddr() = default;
+  static Result<Multiaddr> parse(std::string_view text);
+  static Result<Multiaddr> from_bytes(ByteView bytes);
+  static Multiaddr from_components(std::vector<Component> components);
+  // "/ip4/a.b.c.d/tcp/port" or "/ip6/.../tcp/port". Errors: malformed (not an IP literal).
+  static Result<Multiaddr> tcp(std::string_view ip_literal, std::uint16_t port);
+
+  std::string to_string() const;
+  const Bytes& bytes() const noexcept { return bytes_; }
+  const std::vector<Component>& components() const noexcept { return components_; }
+  bool empty() const noexcept { return components_.empty(); }
+
+  // The trailing /p2p/<id>, if present and valid.
+  std::optional<PeerId> peer_id() const;
+  Multiaddr with_peer_id(const PeerId& id) const;  // replaces or appends /p2p
+  Multiaddr without_peer_id() const;
+  // For <ip4|ip6|dns|dns4|dns6>/tcp/<port>[/p2p/..]; nullopt for anything else.
+  std::optional<TcpTarget> tcp_target() const;
+
+  friend bool operator==(const Multiaddr& a, const Multiaddr& b) { return a.bytes_ == b.bytes_; }
+
+ private:
+  std::vector<Component> components_;
+  Bytes bytes_;
+};
+
+}  // namespace ipfsa::wire
