@@ -1,0 +1,115 @@
+// multistream-select 1.0 (multiformats/multistream-select; libp2p connections spec, "Protocol
+// Negotiation"), without I/O. Every message is `uvarint(n) || text || '\n'` where n counts the
+// newline. Both sides send the header "/multistream/1.0.0" first; the dialer then proposes protocol
+// ids one at a time, and the listener echoes a supported one or answers "na". Once a protocol is
+// agreed, every following byte belongs to that protocol: take_remaining() hands over whatever
+// arrived in the same read as the accepting line.
+//
+// Driving either side (same shape for Dialer and Listener):
+//   negotiator.append_outgoing(out);  write(out);           // the first flight can go at once
+//   while (!negotiator.done()) {
+//     auto ok = negotiator.receive(co_await read());        // an error is final: reset the stream
+//     negotiator.append_outgoing(out); write(out);
+//   }
+//   protocol = negotiator.protocol(); leftover = negotiator.take_remaining();
+//
+// Deviations from js-libp2p: the listener sends its header without waiting for the dialer's (the
+// spec allows both sides to send it at once; go-libp2p does the same), answers a repeated header
+// with "na" instead of the header again, and bounds proposals per stream (kMaxProposals).
+// Not supported: the simultaneous-open extension (/libp2p/simultaneous-connect).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/error.hpp"
+#include "wire/length_prefixed.hpp"
+
+namespace ipfsa::proto::multistream {
+
+inline constexpr std::string_view kProtocolId = "/multistream/1.0.0";
+inline constexpr std::string_view kNotAvailable = "na";
+inline constexpr std::string_view kList = "ls";
+// The largest length prefix we accept: text plus '\n' (js-libp2p and go-multistream use 1024 too).
+inline constexpr std::size_t kMaxMessageSize = 1024;
+inline constexpr std::size_t kMaxProtocolIdSize = kMaxMessageSize - 1;
+// A listener answers at most this many proposals (including "ls") per stream.
+inline constexpr std::size_t kMaxProposals = 32;
+
+// Appends `uvarint(text.size() + 1) || text || '\n'`. REQUIRES: text.size() <= kMaxProtocolIdSize.
+void append_message(Bytes& out, std::string_view text);
+// The text of one message body (the bytes after the length prefix) without its trailing '\n'.
+// Errors: protocol_violation (empty, or not ending in '\n').
+Result<std::string> parse_message(ByteView body);
+
+// The initiating side of a stream or connection upgrade: proposes `protocols` in order.
+class Dialer {
+ public:
+  // REQUIRES: protocols non-empty; each non-empty, at most kMaxProtocolIdSize bytes, without
+  // '\n', and neither "na" nor "ls".
+  explicit Dialer(std::vector<std::string> protocols);
+
+  // Appends what must be sent now. The first call pipelines the header and the first proposal.
+  void append_outgoing(Bytes& out);
+  // Feeds bytes read from the peer, in any chunking. Errors (final; later calls return
+  // invalid_state): protocol_violation (the first message is not the header, an answer is neither
+  // the proposal nor "na", a line without '\n'), too_large / non_canonical / malformed (length
+  // prefix), negotiation_failed (every proposal was refused).
+  Result<void> receive(ByteView data);
+
+  bool done() const noexcept { return state_ == State::done; }
+  // The accepted protocol. REQUIRES: done().
+  const std::string& protocol() const { return protocols_[current_]; }
+  // Bytes that followed the accepting line (and anything fed after done()); they belong to the
+  // negotiated protocol. Clears the buffer.
+  Bytes take_remaining();
+
+ private:
+  enum class State { await_header, await_answer, done, failed };
+  Result<void> on_message(const std::string& text);
+
+  std::vector<std::string> protocols_;
+  std::size_t current_ = 0;
+  State state_ = State::await_header;
+  wire::LengthPrefixedReader reader_{kMaxMessageSize};
+  Bytes outgoing_;
+  Bytes remaining_;
+};
+
+// The accepting side: answers proposals against a fixed list of supported protocol ids.
+class Listener {
+ public:
+  // REQUIRES: each supported id satisfies the same rules as Dialer's protocols.
+  explicit Listener(std::vector<std::string> supported);
+
+  // Appends what must be sent now: our header (queued at construction), "na" answers, "ls"
+  // listings and, last, the echo of the accepted protocol.
+  void append_outgoing(Bytes& out);
+  // Errors (final): protocol_violation (the first message is not the header, a line without
+  // '\n'), limit_exceeded (more than kMaxProposals proposals), too_large / non_canonical /
+  // malformed (length prefix).
+  Result<void> receive(ByteView data);
+
+  bool done() const noexcept { return state_ == State::done; }
+  // REQUIRES: done().
+  const std::string& protocol() const { return supported_[accepted_]; }
+  Bytes take_remaining();
+
+ private:
+  enum class State { await_header, await_proposal, done, failed };
+  Result<void> on_message(const std::string& text);
+  void append_listing();
+
+  std::vector<std::string> supported_;
+  std::size_t accepted_ = 0;
+  std::size_t proposals_ = 0;
+  State state_ = State::await_header;
+  wire::LengthPrefixedReader reader_{kMaxMessageSize};
+  Bytes outgoing_;
+  Bytes remaining_;
+};
+
+}  // namespace ipfsa::proto::multistream
