@@ -2,7 +2,7 @@
 // (PublicKey { KeyType Type = 1; bytes Data = 2; }) and signature verification.
 //   Ed25519: Data = raw 32 bytes; signature raw 64 bytes.
 //   secp256k1: Data = compressed 33-byte point; signature DER ECDSA over SHA-256(msg).
-//   ECDSA (P-256): Data = DER SubjectPublicKeyInfo; signature DER over SHA-256(msg).
+//   ECDSA (P-256, P-384, P-521): Data = DER SubjectPublicKeyInfo; signature DER over SHA-256(msg).
 //   RSA: Data = DER SubjectPublicKeyInfo (PKIX); signature PKCS#1 v1.5 with SHA-256.
 #pragma once
 
@@ -18,6 +18,7 @@ enum class KeyType : std::uint8_t { rsa = 0, ed25519 = 1, secp256k1 = 2, ecdsa =
 // Bounds checked before any parsing: an encoded PublicKey above this is too_large.
 inline constexpr std::size_t kMaxEncodedPublicKeySize = 8 * 1024;  // RSA-16384 fits
 inline constexpr std::size_t kMinRsaBits = 2048;                    // smaller RSA keys: invalid_key
+inline constexpr std::size_t kMaxRsaBits = 16384;                   // larger RSA keys: invalid_key
 
 struct PublicKey {
   KeyType type;

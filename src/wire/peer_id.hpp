@@ -1,7 +1,7 @@
 // libp2p peer IDs (peer-ids spec, RFC 0001): the multihash of the deterministic protobuf encoding
-// of the public key: identity multihash when that encoding is <= 42 bytes (Ed25519 -> "12D3KooW...",
-// secp256k1 -> "16Uiu2..."), sha2-256 otherwise (RSA, ECDSA -> "Qm..."). Text forms: legacy
-// base58btc of the multihash, or a CIDv1 with codec libp2p-key (0x72) in any multibase.
+// of the public key: identity multihash when that encoding is <= 42 bytes (Ed25519 ->
+// "12D3KooW...", secp256k1 -> "16Uiu2..."), sha2-256 otherwise (RSA, ECDSA -> "Qm..."). Text forms:
+// legacy base58btc of the multihash, or a CIDv1 with codec libp2p-key (0x72) in any multibase.
 #pragma once
 
 #include <compare>
@@ -22,8 +22,9 @@ inline constexpr std::size_t kMaxPeerIdSize = 128;  // bytes of multihash we acc
 class PeerId {
  public:
   static PeerId from_public_key(const crypto::PublicKey& key);
-  // From the multihash bytes (as in multiaddr /p2p/ and identify). Errors: truncated, malformed,
-  // too_large, unsupported (a hash other than identity or sha2-256).
+  // From the multihash bytes (as in multiaddr /p2p/ and identify). Errors: truncated, malformed
+  // (also: an identity digest above kMaxInlineKeySize or that is not a valid PublicKey), too_large,
+  // unsupported (a hash other than identity or sha2-256).
   static Result<PeerId> from_bytes(ByteView multihash);
   // Either text form. Errors as from_bytes, plus malformed for bad characters.
   static Result<PeerId> parse(std::string_view text);
