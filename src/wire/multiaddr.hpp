@@ -16,17 +16,28 @@
 
 namespace ipfsa::wire {
 
-inline constexpr std::size_t kMaxMultiaddrSize = 1024;     // binary bytes
+inline constexpr std::size_t kMaxMultiaddrSize = 1024;  // binary bytes
 inline constexpr std::size_t kMaxMultiaddrComponents = 16;
 inline constexpr std::size_t kMaxDnsNameSize = 255;
+// Text we read: the binary bound above, expanded by base58 (p2p) and protocol names.
+inline constexpr std::size_t kMaxMultiaddrTextSize = 2048;
 
 enum class Protocol : std::uint32_t {
-  ip4 = 4, tcp = 6, dns = 53, dns4 = 54, dns6 = 55, dnsaddr = 56, ip6 = 41, udp = 273, p2p = 421,
+  ip4 = 4,
+  tcp = 6,
+  dns = 53,
+  dns4 = 54,
+  dns6 = 55,
+  dnsaddr = 56,
+  ip6 = 41,
+  udp = 273,
+  p2p = 421,
 };
 
 struct Component {
   Protocol protocol;
-  Bytes value;  // binary value without its varint length (ip bytes, 2-byte BE port, name, multihash)
+  Bytes
+      value;  // binary value without its varint length (ip bytes, 2-byte BE port, name, multihash)
   friend bool operator==(const Component&, const Component&) = default;
 };
 
@@ -39,9 +50,16 @@ struct TcpTarget {
 
 class Multiaddr {
  public:
-  Multiaddr() = default;
+  Multiaddr() = default;  // empty: to_string() is "", bytes() is empty
+  // "/proto/value/...", one trailing '/' tolerated. Errors: malformed (no leading '/', empty
+  // component, missing value, bad IP/port/name/peer ID), unknown_code (protocol name we do not
+  // speak), too_large (text above kMaxMultiaddrTextSize, binary above kMaxMultiaddrSize, more than
+  // kMaxMultiaddrComponents components, DNS name above kMaxDnsNameSize), and PeerId::parse errors.
   static Result<Multiaddr> parse(std::string_view text);
+  // Errors: truncated, malformed (empty input, bad value), non_canonical (varint), unknown_code,
+  // too_large (as parse, checked before decoding), and PeerId::from_bytes errors for /p2p.
   static Result<Multiaddr> from_bytes(ByteView bytes);
+  // REQUIRES: every value valid for its protocol (as from_bytes would accept).
   static Multiaddr from_components(std::vector<Component> components);
   // "/ip4/a.b.c.d/tcp/port" or "/ip6/.../tcp/port". Errors: malformed (not an IP literal).
   static Result<Multiaddr> tcp(std::string_view ip_literal, std::uint16_t port);
