@@ -1,5 +1,7 @@
 #include "proto/noise/handshake.hpp"
 
+#include <utility>
+
 namespace ipfsa::proto::noise {
 
 namespace {
@@ -44,16 +46,25 @@ Result<void> Handshake::fail(boost::system::error_code ec) {
 }
 
 std::optional<Bytes> Handshake::next_message() {
-  if (error_ || !state_ || !state_->is_my_turn()) return std::nullopt;
+  if (error_ || !state_) return std::nullopt;
+  if (outgoing_) {
+    std::optional<Bytes> message = std::move(outgoing_);
+    outgoing_.reset();
+    return message;
+  }
+  if (!state_->is_my_turn()) return std::nullopt;
+  if (auto ok = write_next(); !ok) return std::nullopt;
+  return std::exchange(outgoing_, std::nullopt);
+}
+
+Result<void> Handshake::write_next() {
   // libp2p noise: message 1 carries an empty payload (nothing there is secret yet); ours rides
   // in the first message that encrypts it (2 for the responder, 3 for the initiator).
   const ByteView payload = state_->message_index() == 0 ? ByteView{} : ByteView(our_payload_);
   Bytes message;
-  if (auto ok = state_->write_message(payload, message); !ok) {
-    fail(ok.error());
-    return std::nullopt;
-  }
-  return message;
+  if (auto ok = state_->write_message(payload, message); !ok) return fail(ok.error());
+  outgoing_ = std::move(message);
+  return {};
 }
 
 Result<void> Handshake::receive(ByteView message) {
@@ -63,8 +74,13 @@ Result<void> Handshake::receive(ByteView message) {
   Bytes payload;
   if (auto ok = state_->read_message(message, payload); !ok) return fail(ok.error());
   // Message 1 has no identity; any payload the initiator put there is unauthenticated and ignored.
-  if (index == 0) return {};
-  return verify_remote(payload);
+  if (index != 0) {
+    if (auto ok = verify_remote(payload); !ok) return ok;
+  }
+  // Write our reply now, so that what it can reject (a low-order ephemeral key in message 1)
+  // is reported here rather than as a silent nullopt from next_message().
+  if (state_->is_my_turn()) return write_next();
+  return {};
 }
 
 // libp2p noise "The libp2p Handshake Payload": decode the identity key, check identity_sig over
@@ -91,7 +107,7 @@ Result<void> Handshake::verify_remote(ByteView payload) {
 }
 
 bool Handshake::is_done() const noexcept {
-  return !error_ && state_ && state_->is_done() && remote_peer_.has_value();
+  return !error_ && state_ && state_->is_done() && remote_peer_.has_value() && !outgoing_;
 }
 
 const HandshakeHash& Handshake::handshake_hash() const {

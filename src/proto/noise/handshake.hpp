@@ -53,12 +53,15 @@ class Handshake {
 
   // When it is our turn: the next handshake message body (no length prefix); nullopt otherwise.
   std::optional<Bytes> next_message();
-  // A message body from the peer (no length prefix). Errors are fatal and sticky: invalid_state
-  // (not the peer's turn, or done), too_large, truncated, decrypt_failed, invalid_key (low-order
-  // point, or an identity key that does not parse), unsupported (unknown key type), malformed /
-  // protocol_violation / limit_exceeded (payload), invalid_signature, peer_id_mismatch.
+  // A message body from the peer (no length prefix). When that makes it our turn, our reply is
+  // written at once (next_message() then hands it out), so its failures are reported here too.
+  // Errors are fatal and sticky: invalid_state (not the peer's turn, or done), too_large,
+  // truncated, decrypt_failed, invalid_key (a low-order point, or an identity key that does not
+  // parse), unsupported (unknown key type), malformed / protocol_violation / limit_exceeded
+  // (payload), invalid_signature, peer_id_mismatch.
   Result<void> receive(ByteView message);
 
+  // True once both sides are authenticated and our last message has been taken.
   bool is_done() const noexcept;
   // The first error, if any (all later calls fail with it).
   boost::system::error_code error() const noexcept { return error_; }
@@ -70,11 +73,13 @@ class Handshake {
 
  private:
   Result<void> fail(boost::system::error_code ec);
+  Result<void> write_next();
   Result<void> verify_remote(ByteView payload);
 
   Role role_;
   std::optional<HandshakeState> state_;
   Bytes our_payload_;
+  std::optional<Bytes> outgoing_;  // our next message, written as soon as it is our turn
   std::optional<wire::PeerId> expected_remote_;
   std::optional<wire::PeerId> remote_peer_;
   std::optional<crypto::PublicKey> remote_key_;

@@ -264,6 +264,26 @@ TEST(Handshake, ReplayedMessagesFail) {
   EXPECT_EQ(r2.receive(old[2]).error(), Error::decrypt_failed);
 }
 
+TEST(Handshake, LowOrderEphemeralInMessageOneFailsInReceive) {
+  auto r = bob();
+  EXPECT_EQ(r.receive(Bytes(kDhSize, 0)).error(), Error::invalid_key);
+  EXPECT_FALSE(r.next_message());
+}
+
+TEST(Handshake, NotDoneUntilTheLastMessageIsTaken) {
+  auto i = alice();
+  auto r = bob();
+  ASSERT_TRUE(r.receive(*i.next_message()));
+  ASSERT_TRUE(i.receive(*r.next_message()));
+  EXPECT_FALSE(i.is_done());  // message 3 is written but not yet taken
+  const auto m3 = i.next_message();
+  ASSERT_TRUE(m3);
+  EXPECT_TRUE(i.is_done());
+  EXPECT_FALSE(r.is_done());
+  ASSERT_TRUE(r.receive(*m3));
+  EXPECT_TRUE(r.is_done());
+}
+
 TEST(Handshake, FinishBeforeDoneIsInvalidState) {
   auto i = alice();
   EXPECT_FALSE(i.is_done());
