@@ -1,0 +1,36 @@
+// What the subcommands share: version, identity and swarm-key loading with clear errors.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "base/secret.hpp"
+#include "crypto/ed25519.hpp"
+
+namespace ipfsa::cli {
+
+inline constexpr std::string_view kVersion = "0.1.0";
+std::string agent_version();  // "ipfs-accelerate/<version>"
+
+// The node's persistent identity from its state directory; prints the reason and returns nullopt
+// on failure.
+std::optional<crypto::Ed25519KeyPair> load_identity();
+// A libp2p pnet v1 swarm key file; prints the reason and returns nullopt on failure.
+std::optional<SecretBytes> load_swarm_key(const std::filesystem::path& file);
+
+int run_id(bool json);
+struct PingOptions {
+  std::string target;
+  int count = 4;
+  double interval_s = 1.0;
+  std::string swarm_key;
+};
+int run_ping(const PingOptions& options);
+struct ServeOptions {
+  std::vector<std::string> listen;  // overrides CACHE_LISTEN_PORT's defaults when given
+  std::string swarm_key;            // overrides IPFS_ACCELERATE_SWARM_KEY
+};
+int run_serve(const ServeOptions& options);
+
+}  // namespace ipfsa::cli

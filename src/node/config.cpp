@@ -1,0 +1,72 @@
+#include "node/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+namespace ipfsa::node {
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string s(text);
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+namespace {
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+}  // namespace
+
+Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
+  P2pConfig config;
+  if (auto port = env("CACHE_LISTEN_PORT"); port && !trim(*port).empty()) {
+    auto p = parse_port(trim(*port));
+    if (!p) {
+      return {std::nullopt, "CACHE_LISTEN_PORT=" + *port + " is not a TCP port (1-65535)"};
+    }
+    config.listen_port = *p;
+  }
+  if (auto peers = env("CACHE_BOOTSTRAP_PEERS")) {
+    std::string_view rest = *peers;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = trim(rest.substr(0, comma));
+      if (!item.empty()) config.bootstrap_peers.push_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    if (config.bootstrap_peers.size() > kMaxBootstrapPeers) {
+      return {std::nullopt, "CACHE_BOOTSTRAP_PEERS lists " +
+                                std::to_string(config.bootstrap_peers.size()) +
+                                " peers; the limit is " + std::to_string(kMaxBootstrapPeers)};
+    }
+  }
+  if (auto key = env("IPFS_ACCELERATE_SWARM_KEY"); key && !trim(*key).empty()) {
+    config.swarm_key_file = trim(*key);
+  }
+  return {std::move(config), {}};
+}
+
+}  // namespace ipfsa::node

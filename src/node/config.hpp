@@ -1,0 +1,47 @@
+// Node configuration from the environment (the seed guide's variables) and flags. Parsing is pure:
+// it takes a lookup function, so tests pass their own environment.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace ipfsa::node {
+
+inline constexpr std::uint16_t kDefaultListenPort = 9100;
+inline constexpr int kListenPortAttempts = 21;  // the port, then +1 .. +20 when busy
+inline constexpr std::size_t kMaxBootstrapPeers = 64;
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+struct P2pConfig {
+  std::uint16_t listen_port = kDefaultListenPort;  // CACHE_LISTEN_PORT
+  std::vector<std::string> bootstrap_peers;        // CACHE_BOOTSTRAP_PEERS (comma-separated)
+  std::optional<std::filesystem::path> swarm_key_file;  // IPFS_ACCELERATE_SWARM_KEY (pnet key file)
+};
+
+// Errors are returned as human-readable messages naming the variable and the accepted values.
+struct ConfigError {
+  std::string message;
+};
+
+template <class T>
+struct Parsed {
+  std::optional<T> value;
+  std::string error;  // set when value is empty
+  explicit operator bool() const { return value.has_value(); }
+};
+
+Parsed<P2pConfig> load_p2p_config(const EnvLookup& env);
+// "true/false/1/0/yes/no/on/off" (any case); nullopt for anything else.
+std::optional<bool> parse_bool(std::string_view text);
+// 1..65535.
+std::optional<std::uint16_t> parse_port(std::string_view text);
+
+}  // namespace ipfsa::node

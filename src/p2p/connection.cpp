@@ -1,0 +1,270 @@
+#include "p2p/connection.hpp"
+
+#include <atomic>
+#include <boost/asio/write.hpp>
+
+#include "base/log.hpp"
+
+namespace ipfsa::p2p {
+
+namespace asio = io::asio;
+
+std::uint64_t Connection::next_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+
+Connection::Connection(SecuredSocket secured, Direction direction, wire::PeerId remote_peer,
+                       wire::Multiaddr remote_addr, proto::yamux::Config config)
+    : socket_(std::move(secured.socket)),
+      pnet_(std::move(secured.pnet)),
+      channel_(std::move(secured.channel)),
+      session_(direction == Direction::outbound ? proto::yamux::Role::client
+                                                : proto::yamux::Role::server,
+               config, Clock::now()),
+      direction_(direction),
+      remote_peer_(std::move(remote_peer)),
+      remote_addr_(std::move(remote_addr)),
+      opened_at_(Clock::now()),
+      id_(next_id()),
+      initial_plaintext_(std::move(secured.plaintext)),
+      wake_writer_(socket_.get_executor()),
+      wake_timer_(socket_.get_executor()),
+      drained_(socket_.get_executor()) {
+  boost::system::error_code ignored;
+  socket_.set_option(io::tcp::no_delay(true), ignored);
+}
+
+Connection::~Connection() = default;
+
+void Connection::start(InboundHandler on_inbound, ClosedHandler on_closed) {
+  on_inbound_ = std::move(on_inbound);
+  on_closed_ = std::move(on_closed);
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), read_loop(self), asio::detached);
+  asio::co_spawn(socket_.get_executor(), write_loop(self), asio::detached);
+  asio::co_spawn(socket_.get_executor(), timer_loop(self), asio::detached);
+}
+
+Result<Stream> Connection::open_stream() {
+  if (closed_) return Error::session_closed;
+  auto id = session_.open_stream();
+  if (!id) return id.error();
+  auto state = std::make_shared<StreamState>(socket_.get_executor(), *id);
+  streams_.emplace(*id, state);
+  kick();
+  return Stream(shared_from_this(), std::move(state));
+}
+
+void Connection::close(boost::system::error_code reason) {
+  if (closed_) return;
+  closed_ = true;
+  if (reason == Error::session_closed || reason == asio::error::eof) {
+    log::debug("connection {} to {} closed", id_, remote_peer_.to_string());
+  } else {
+    log::info("connection {} to {} closed: {}", id_, remote_peer_.to_string(), reason.message());
+  }
+  session_.go_away(0);
+  fail_all_streams(reason ? reason : make_error_code(Error::session_closed));
+  kick();               // the writer flushes the GoAway, then closes the socket
+  wake_timer_.notify();
+  if (auto handler = std::move(on_closed_)) handler(*this, reason);
+  on_inbound_ = nullptr;
+}
+
+void Connection::fail_all_streams(boost::system::error_code ec) {
+  auto streams = std::move(streams_);
+  streams_.clear();
+  for (auto& [id, s] : streams) {
+    if (!s->error) s->error = ec;
+    s->readable.notify();
+    s->writable.notify();
+  }
+}
+
+void Connection::forget_if_done(StreamState& s) {
+  if (s.local_closed && s.remote_closed) streams_.erase(s.id);
+}
+
+asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {
+  if (!initial_plaintext_.empty()) {
+    auto r = session_.receive(initial_plaintext_, Clock::now());
+    initial_plaintext_.clear();
+    process_events();
+    if (!r) {
+      close(r.error());
+      co_return;
+    }
+    kick();
+  }
+  Bytes buffer(kReadChunkSize);
+  Bytes plaintext;
+  plaintext.reserve(kReadChunkSize);
+  while (!closed_) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), io::kNoThrow);
+    if (closed_) break;
+    if (ec) {
+      close(ec == asio::error::eof ? make_error_code(Error::session_closed) : ec);
+      break;
+    }
+    std::span<std::uint8_t> data(buffer.data(), n);
+    if (pnet_) pnet_->decrypt(data);
+    plaintext.clear();
+    if (auto r = channel_.decrypt(data, plaintext); !r) {
+      close(r.error());
+      break;
+    }
+    if (plaintext.empty()) continue;
+    auto r = session_.receive(plaintext, Clock::now());
+    process_events();
+    if (!r) {
+      close(r.error());
+      break;
+    }
+    if (session_.has_outgoing()) kick();
+  }
+}
+
+asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {
+  Bytes plaintext;
+  Bytes ciphertext;
+  for (;;) {
+    if (!session_.has_outgoing()) {
+      if (closed_) break;
+      co_await wake_writer_.wait();
+      continue;
+    }
+    plaintext.clear();
+    session_.append_outgoing(plaintext);
+    ciphertext.clear();
+    channel_.encrypt(plaintext, ciphertext);
+    if (pnet_) pnet_->encrypt(ciphertext);
+    pending_cipher_ = ciphertext.size();
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
+    pending_cipher_ = 0;
+    drained_.notify();
+    if (ec) {
+      close(ec);
+      break;
+    }
+  }
+  boost::system::error_code ignored;
+  socket_.shutdown(io::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  writer_done_ = true;
+}
+
+asio::awaitable<void> Connection::timer_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {
+  while (!closed_) {
+    const auto deadline = session_.next_deadline();
+    co_await wake_timer_.wait_until(deadline ? *deadline : TimePoint::max());
+    if (closed_) break;
+    const auto now = Clock::now();
+    if (deadline && now >= *deadline) {
+      session_.handle_timeout(now);
+      process_events();
+      if (auto ec = session_.error()) {
+        close(ec);
+        break;
+      }
+      if (session_.has_outgoing()) kick();
+    }
+  }
+}
+
+void Connection::process_events() {
+  using Kind = proto::yamux::Event::Kind;
+  const auto deadline_before = session_.next_deadline();
+  while (auto event = session_.next_event()) {
+    switch (event->kind) {
+      case Kind::inbound_stream: {
+        auto state = std::make_shared<StreamState>(socket_.get_executor(), event->stream);
+        streams_.emplace(event->stream, state);
+        if (on_inbound_) {
+          on_inbound_(Stream(shared_from_this(), state));
+        } else {
+          session_.reset(event->stream);
+          streams_.erase(event->stream);
+        }
+        break;
+      }
+      case Kind::data: {
+        auto it = streams_.find(event->stream);
+        if (it == streams_.end()) break;
+        if (!event->data.empty()) it->second->inbox.push_back(std::move(event->data));
+        it->second->readable.notify();
+        break;
+      }
+      case Kind::writable: {
+        if (auto it = streams_.find(event->stream); it != streams_.end()) {
+          it->second->writable.notify();
+        }
+        break;
+      }
+      case Kind::remote_closed: {
+        auto it = streams_.find(event->stream);
+        if (it == streams_.end()) break;
+        auto state = it->second;
+        state->remote_closed = true;
+        state->readable.notify();
+        forget_if_done(*state);
+        break;
+      }
+      case Kind::reset: {
+        auto it = streams_.find(event->stream);
+        if (it == streams_.end()) break;
+        auto state = it->second;
+        state->error = Error::stream_reset;
+        state->readable.notify();
+        state->writable.notify();
+        streams_.erase(it);
+        break;
+      }
+      case Kind::ping_rtt:
+        last_rtt_ = event->rtt;
+        break;
+      case Kind::go_away:
+        log::debug("peer {} sent GoAway ({})", remote_peer_.to_string(), event->code);
+        break;
+    }
+  }
+  if (session_.next_deadline() != deadline_before) wake_timer_.notify();
+}
+
+Result<std::size_t> Connection::stream_write(StreamState& s, ByteView data) {
+  if (s.error) return s.error;
+  if (closed_) return Error::session_closed;
+  auto n = session_.write(s.id, data);
+  if (n && *n > 0) kick();
+  return n;
+}
+
+Result<void> Connection::stream_close_write(StreamState& s) {
+  if (s.error) return s.error;
+  if (s.local_closed) return {};
+  if (closed_) return Error::session_closed;
+  auto r = session_.close_write(s.id);
+  if (!r) return r;
+  s.local_closed = true;
+  kick();
+  forget_if_done(s);
+  return {};
+}
+
+void Connection::stream_reset(StreamState& s) {
+  if (!s.error) s.error = Error::stream_reset;
+  if (closed_) return;
+  session_.reset(s.id);
+  streams_.erase(s.id);
+  s.readable.notify();
+  s.writable.notify();
+  kick();
+}
+
+void Connection::stream_consumed(StreamState& s, std::size_t n) {
+  if (closed_ || n == 0) return;
+  session_.consumed(s.id, n);
+  if (session_.has_outgoing()) kick();
+}
+
+}  // namespace ipfsa::p2p

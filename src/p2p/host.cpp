@@ -1,0 +1,570 @@
+#include "p2p/host.hpp"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/write.hpp>
+#include <variant>
+
+#include "base/log.hpp"
+#include "wire/varint.hpp"
+#include "crypto/random.hpp"
+#include "p2p/upgrade.hpp"
+#include "proto/identify/identify.hpp"
+#include "proto/identify/peer_info.hpp"
+#include "proto/multistream/multistream.hpp"
+#include "proto/ping/ping.hpp"
+
+namespace ipfsa::p2p {
+
+namespace asio = io::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+wire::Multiaddr endpoint_to_multiaddr(const io::tcp::endpoint& ep) {
+  auto address = ep.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  auto ma = wire::Multiaddr::tcp(address.to_string(), ep.port());
+  return ma ? *ma : wire::Multiaddr{};
+}
+
+// Interface addresses for wildcard listeners: loopback first, then the rest; IPv6 link-local
+// addresses are skipped (they need a zone to be dialled).
+std::vector<asio::ip::address> interface_addresses(bool v6) {
+  std::vector<asio::ip::address> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* it = list; it; it = it->ifa_next) {
+    if (!it->ifa_addr || !(it->ifa_flags & IFF_UP)) continue;
+    if (!v6 && it->ifa_addr->sa_family == AF_INET) {
+      auto* sin = reinterpret_cast<sockaddr_in*>(it->ifa_addr);
+      asio::ip::address_v4::bytes_type b;
+      std::memcpy(b.data(), &sin->sin_addr, 4);
+      out.emplace_back(asio::ip::address_v4(b));
+    } else if (v6 && it->ifa_addr->sa_family == AF_INET6) {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(it->ifa_addr);
+      asio::ip::address_v6::bytes_type b;
+      std::memcpy(b.data(), &sin6->sin6_addr, 16);
+      asio::ip::address_v6 a(b);
+      if (a.is_link_local()) continue;
+      out.emplace_back(a);
+    }
+  }
+  freeifaddrs(list);
+  std::stable_partition(out.begin(), out.end(), [](const auto& a) { return a.is_loopback(); });
+  return out;
+}
+
+// Negotiates one protocol on a fresh stream with a deadline; the stream is reset on failure.
+template <class Negotiator>
+io::Task<Result<std::string>> negotiate_stream(Stream& stream, Negotiator negotiator) {
+  Bytes out;
+  std::uint8_t buffer[1024];
+  negotiator.append_outgoing(out);
+  if (!out.empty()) {
+    if (auto r = co_await stream.write(out); !r) co_return r.error();
+  }
+  while (!negotiator.done()) {
+    auto n = co_await stream.read_some(buffer);
+    if (!n) co_return n.error();
+    if (*n == 0) co_return make_error_code(Error::negotiation_failed);
+    auto r = negotiator.receive(ByteView(buffer, *n));
+    if (!r) co_return r.error();
+    out.clear();
+    negotiator.append_outgoing(out);
+    if (!out.empty()) {
+      if (auto w = co_await stream.write(out); !w) co_return w.error();
+    }
+  }
+  stream.unread(negotiator.take_remaining());
+  co_return negotiator.protocol();
+}
+
+template <class Negotiator>
+io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator negotiator,
+                                                      Duration timeout) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  auto result = co_await (negotiate_stream(stream, std::move(negotiator)) ||
+                          timer.async_wait(io::kNoThrow));
+  if (result.index() == 1) {
+    stream.reset();
+    co_return make_error_code(Error::timeout);
+  }
+  auto protocol = std::move(std::get<0>(result));
+  if (!protocol) stream.reset();
+  co_return protocol;
+}
+
+}  // namespace
+
+Host::Host(asio::io_context& context, HostConfig config)
+    : context_(context),
+      config_(std::move(config)),
+      peer_id_(wire::PeerId::from_public_key(config_.identity.public_key())) {
+  set_stream_handler(std::string(proto::identify::kProtocolId),
+                     [this](Stream s) { return serve_identify(std::move(s)); });
+  set_stream_handler(std::string(proto::identify::kPushProtocolId),
+                     [this](Stream s) { return serve_identify_push(std::move(s)); });
+  set_stream_handler(std::string(proto::ping::kProtocolId),
+                     [this](Stream s) { return serve_ping(std::move(s)); });
+}
+
+Host::~Host() = default;
+
+Result<wire::Multiaddr> Host::listen(const wire::Multiaddr& addr) {
+  auto target = addr.tcp_target();
+  if (!target || (target->kind != wire::TcpTarget::Kind::ip4 &&
+                  target->kind != wire::TcpTarget::Kind::ip6)) {
+    log::error("cannot listen on {}: only /ip4/.../tcp/N and /ip6/.../tcp/N", addr.to_string());
+    return Error::unsupported;
+  }
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(target->host, ec);
+  if (ec) return Error::malformed;
+  io::tcp::endpoint endpoint(address, target->port);
+  auto acceptor = std::make_shared<io::tcp::acceptor>(context_);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && address.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    log::debug("listen on {} failed: {}", addr.to_string(), ec.message());
+    return ec;
+  }
+  auto bound = endpoint_to_multiaddr(acceptor->local_endpoint());
+  acceptors_.push_back(acceptor);
+  bound_.push_back(bound);
+  asio::co_spawn(context_, accept_loop(acceptor), asio::detached);
+  return bound;
+}
+
+std::vector<wire::Multiaddr> Host::listen_addrs() const {
+  std::vector<wire::Multiaddr> out;
+  for (const auto& ma : bound_) {
+    auto target = ma.tcp_target();
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(target->host, ec);
+    if (ec || !address.is_unspecified()) {
+      out.push_back(ma);
+      continue;
+    }
+    for (const auto& a : interface_addresses(address.is_v6())) {
+      if (auto m = wire::Multiaddr::tcp(a.to_string(), target->port)) out.push_back(*m);
+    }
+  }
+  return out;
+}
+
+io::Task<void> Host::accept_loop(std::shared_ptr<io::tcp::acceptor> acceptor) {
+  while (acceptor->is_open()) {
+    auto [ec, socket] = co_await acceptor->async_accept(io::kNoThrow);
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) break;
+    if (ec) {
+      // Out of descriptors or similar: back off briefly instead of spinning.
+      log::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(context_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(io::kNoThrow);
+      continue;
+    }
+    if (pending_inbound_ >= kMaxPendingInbound || connections_.size() >= config_.max_connections) {
+      log::debug("refusing inbound connection: {} handshakes pending, {} connections",
+                 pending_inbound_, connections_.size());
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(context_, handle_inbound_socket(std::move(socket)), asio::detached);
+  }
+}
+
+io::Task<void> Host::handle_inbound_socket(io::tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  const auto remote_addr = ec ? wire::Multiaddr{} : endpoint_to_multiaddr(remote);
+  ++pending_inbound_;
+  auto upgraded = co_await upgrade_inbound(
+      std::move(socket),
+      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
+                    config_.handshake_step_timeout});
+  --pending_inbound_;
+  if (!upgraded) {
+    log::info("inbound connection from {} failed: {}", remote_addr.to_string(),
+              upgraded.error().message());
+    co_return;
+  }
+  adopt(std::move(*upgraded), Direction::inbound, remote_addr);
+}
+
+std::shared_ptr<Connection> Host::adopt(Upgraded upgraded, Direction direction,
+                                        wire::Multiaddr remote_addr) {
+  auto remote = upgraded.remote_peer;
+  auto connection = std::make_shared<Connection>(std::move(upgraded.secured), direction, remote,
+                                                 remote_addr, config_.yamux);
+  if (auto it = connections_.find(remote); it != connections_.end() && it->second->is_open()) {
+    // One connection per peer. Simultaneous dials: both sides keep the connection dialled by
+    // the peer with the smaller ID, so they agree without talking.
+    auto& existing = it->second;
+    const bool existing_by_us = existing->direction() == Direction::outbound;
+    const wire::PeerId& existing_dialer = existing_by_us ? peer_id_ : remote;
+    const wire::PeerId& new_dialer = direction == Direction::outbound ? peer_id_ : remote;
+    if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
+      connection->start([](Stream s) { s.reset(); }, [](Connection&, boost::system::error_code) {});
+      connection->close(Error::session_closed);
+      return existing;
+    }
+    auto old = existing;
+    connections_.erase(it);
+    old->close(Error::session_closed);
+  }
+  connections_[remote] = connection;
+  if (direction == Direction::outbound && !remote_addr.empty()) {
+    address_book_.add(remote, {remote_addr});
+  }
+  std::weak_ptr<Connection> weak = connection;
+  connection->start([this](Stream s) { dispatch_inbound(std::move(s)); },
+                    [this, weak](Connection& c, boost::system::error_code) {
+                      auto it = connections_.find(c.remote_peer());
+                      if (it != connections_.end() && it->second.get() == &c) connections_.erase(it);
+                      for (auto& h : disconnect_handlers_) h(c);
+                    });
+  log::debug("connected to {} ({}, {})", remote.to_string(), remote_addr.to_string(),
+             direction == Direction::outbound ? "outbound" : "inbound");
+  for (auto& h : connect_handlers_) h(*connection);
+  asio::co_spawn(context_, identify_remote(connection), asio::detached);
+  return connection;
+}
+
+io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& addr) {
+  auto expected = addr.peer_id();
+  if (expected && *expected == peer_id_) co_return make_error_code(Error::invalid_state);
+  if (expected) {
+    if (auto existing = connection(*expected)) co_return existing;
+  }
+  auto target = addr.tcp_target();
+  if (!target) {
+    log::debug("cannot dial {}: not a TCP multiaddr", addr.to_string());
+    co_return make_error_code(Error::unsupported);
+  }
+  if (connections_.size() >= config_.max_connections) {
+    co_return make_error_code(Error::limit_exceeded);
+  }
+  asio::steady_timer timer(context_, config_.dial_timeout);
+  io::tcp::socket socket(context_);
+  // Resolve (DNS names; literals resolve without a query) and connect within the dial deadline.
+  auto connect = [&]() -> io::Task<boost::system::error_code> {
+    io::tcp::resolver resolver(context_);
+    auto [rec, results] = co_await resolver.async_resolve(
+        target->host, std::to_string(target->port), asio::ip::resolver_base::numeric_service,
+        io::kNoThrow);
+    if (rec) co_return rec;
+    boost::system::error_code last = asio::error::host_not_found;
+    for (const auto& entry : results) {
+      const auto ep = entry.endpoint();
+      if (target->kind == wire::TcpTarget::Kind::dns4 && !ep.address().is_v4()) continue;
+      if (target->kind == wire::TcpTarget::Kind::dns6 && !ep.address().is_v6()) continue;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      auto [cec] = co_await socket.async_connect(ep, io::kNoThrow);
+      if (!cec) co_return cec;
+      last = cec;
+    }
+    co_return last;
+  };
+  auto connected = co_await (connect() || timer.async_wait(io::kNoThrow));
+  if (connected.index() == 1) {
+    log::debug("dial {} timed out", addr.to_string());
+    co_return make_error_code(Error::timeout);
+  }
+  if (auto ec = std::get<0>(connected)) {
+    log::debug("dial {} failed: {}", addr.to_string(), ec.message());
+    co_return ec;
+  }
+  boost::system::error_code ec;
+  const auto remote_endpoint = socket.remote_endpoint(ec);
+  auto upgraded = co_await upgrade_outbound(
+      std::move(socket),
+      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
+                    config_.handshake_step_timeout},
+      expected);
+  if (!upgraded) {
+    log::info("dial {} failed during upgrade: {}", addr.to_string(), upgraded.error().message());
+    co_return upgraded.error();
+  }
+  co_return adopt(std::move(*upgraded), Direction::outbound,
+                  ec ? addr.without_peer_id() : endpoint_to_multiaddr(remote_endpoint));
+}
+
+io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::PeerId& peer) {
+  if (auto existing = connection(peer)) co_return existing;
+  auto addrs = address_book_.addrs(peer);
+  if (addrs.empty()) co_return make_error_code(Error::not_found);
+  boost::system::error_code last = Error::not_found;
+  for (const auto& a : addrs) {
+    auto c = co_await dial(a.with_peer_id(peer));
+    if (c) co_return c;
+    last = c.error();
+  }
+  co_return last;
+}
+
+io::Task<Result<Stream>> Host::new_stream(const wire::PeerId& peer,
+                                          std::vector<std::string> protocols) {
+  auto c = co_await dial(peer);
+  if (!c) co_return c.error();
+  co_return co_await new_stream(**c, std::move(protocols));
+}
+
+io::Task<Result<Stream>> Host::new_stream(Connection& connection,
+                                          std::vector<std::string> protocols) {
+  auto stream = connection.open_stream();
+  if (!stream) co_return stream.error();
+  auto protocol = co_await negotiate_with_deadline(
+      *stream, proto::multistream::Dialer(std::move(protocols)), config_.negotiate_timeout);
+  if (!protocol) co_return protocol.error();
+  stream->set_protocol(std::move(*protocol));
+  co_return std::move(*stream);
+}
+
+void Host::set_stream_handler(std::string protocol, StreamHandler handler) {
+  if (handlers_.size() >= kMaxStreamHandlers && !handlers_.count(protocol)) {
+    log::error("too many stream handlers; {} not registered", protocol);
+    return;
+  }
+  handlers_[std::move(protocol)] = std::move(handler);
+}
+
+void Host::remove_stream_handler(const std::string& protocol) { handlers_.erase(protocol); }
+
+std::vector<std::string> Host::protocols() const {
+  std::vector<std::string> out;
+  for (const auto& [p, h] : handlers_) out.push_back(p);
+  return out;
+}
+
+std::shared_ptr<Connection> Host::connection(const wire::PeerId& peer) const {
+  auto it = connections_.find(peer);
+  if (it == connections_.end() || !it->second->is_open()) return nullptr;
+  return it->second;
+}
+
+std::vector<std::shared_ptr<Connection>> Host::connections() const {
+  std::vector<std::shared_ptr<Connection>> out;
+  for (const auto& [p, c] : connections_) {
+    if (c->is_open()) out.push_back(c);
+  }
+  return out;
+}
+
+void Host::dispatch_inbound(Stream stream) {
+  asio::co_spawn(context_, serve_inbound(std::move(stream)), asio::detached);
+}
+
+io::Task<void> Host::serve_inbound(Stream stream) {
+  auto protocol = co_await negotiate_with_deadline(
+      stream, proto::multistream::Listener(protocols()), config_.negotiate_timeout);
+  if (!protocol) {
+    log::debug("inbound stream from {}: negotiation failed: {}", stream.remote_peer().to_string(),
+               protocol.error().message());
+    co_return;
+  }
+  auto it = handlers_.find(*protocol);
+  if (it == handlers_.end()) {
+    stream.reset();
+    co_return;
+  }
+  stream.set_protocol(std::move(*protocol));
+  auto handler = it->second;  // a copy: the handler may replace itself
+  co_await handler(std::move(stream));
+}
+
+Bytes Host::identify_message(const Connection& connection) const {
+  proto::identify::PeerInfo self;
+  self.protocol_version = std::string(kProtocolVersion);
+  self.agent_version = config_.agent_version;
+  self.public_key = config_.identity.public_key();
+  self.listen_addrs = listen_addrs();
+  self.protocols = protocols();
+  std::optional<wire::Multiaddr> observed;
+  if (!connection.remote_addr().empty()) observed = connection.remote_addr();
+  return proto::identify::frame(proto::identify::describe(self, observed));
+}
+
+// Reads every length-prefixed Identify message up to the end of the stream and merges them
+// (js-libp2p may split one into several).
+static io::Task<Result<proto::identify::Identify>> read_identify(Stream& stream) {
+  auto bytes = co_await stream.read_to_end(proto::identify::kMaxMessages *
+                                           (proto::identify::kMaxMessageSize + 2));
+  if (!bytes) co_return bytes.error();
+  wire::Reader reader(*bytes);
+  std::optional<proto::identify::Identify> merged;
+  while (!reader.empty()) {
+    auto body = reader.length_prefixed(proto::identify::kMaxMessageSize);
+    if (!body) co_return body.error();
+    auto message = proto::identify::decode(*body);
+    if (!message) co_return message.error();
+    if (merged) {
+      proto::identify::merge(*merged, std::move(*message));
+    } else {
+      merged = std::move(*message);
+    }
+  }
+  if (!merged) co_return make_error_code(Error::truncated);
+  co_return std::move(*merged);
+}
+
+void Host::apply_identify(Connection& connection, proto::identify::Identify message,
+                          bool push) {
+  auto info = proto::identify::interpret(
+      std::move(message), connection.remote_peer(),
+      push ? proto::identify::Exchange::push : proto::identify::Exchange::identify);
+  if (!info) {
+    log::info("identify{} from {} rejected: {}", push ? "-push" : "",
+              connection.remote_peer().to_string(), info.error().message());
+    return;
+  }
+  auto& remote = connection.remote_info();
+  if (!push || !info->agent_version.empty()) remote.agent_version = info->agent_version;
+  if (!push || !info->protocol_version.empty()) remote.protocol_version = info->protocol_version;
+  if (!push || !info->protocols.empty()) remote.protocols = info->protocols;
+  if (!push || !info->listen_addrs.empty()) remote.listen_addrs = info->listen_addrs;
+  if (info->observed_addr) remote.observed_addr = info->observed_addr;
+  remote.identified = true;
+  address_book_.add(connection.remote_peer(), remote.listen_addrs);
+  log::debug("identified {}: agent {}, {} protocols, {} addrs ({} unusable dropped)",
+             connection.remote_peer().to_string(), remote.agent_version, remote.protocols.size(),
+             remote.listen_addrs.size(), info->dropped_listen_addrs);
+  for (auto& h : identify_handlers_) h(connection);
+}
+
+io::Task<void> Host::identify_remote(std::shared_ptr<Connection> connection) {
+  // (A named vector: g++ 12 miscompiles initializer lists inside co_await expressions.)
+  std::vector<std::string> protocol{std::string(proto::identify::kProtocolId)};
+  auto stream = co_await new_stream(*connection, std::move(protocol));
+  if (!stream) {
+    log::debug("identify {}: {}", connection->remote_peer().to_string(), stream.error().message());
+    co_return;
+  }
+  (void)stream->close_write();
+  asio::steady_timer timer(context_, config_.negotiate_timeout);
+  auto result = co_await (read_identify(*stream) || timer.async_wait(io::kNoThrow));
+  if (result.index() == 1) {
+    stream->reset();
+    log::debug("identify {}: timed out", connection->remote_peer().to_string());
+    co_return;
+  }
+  auto message = std::move(std::get<0>(result));
+  if (!message) {
+    log::info("identify {}: {}", connection->remote_peer().to_string(), message.error().message());
+    stream->reset();
+    co_return;
+  }
+  apply_identify(*connection, std::move(*message), false);
+}
+
+io::Task<void> Host::serve_identify(Stream stream) {
+  auto message = identify_message(stream.connection());
+  if (auto r = co_await stream.write(message); !r) co_return;
+  (void)stream.close_write();
+}
+
+io::Task<void> Host::serve_identify_push(Stream stream) {
+  asio::steady_timer timer(context_, config_.negotiate_timeout);
+  auto result = co_await (read_identify(stream) || timer.async_wait(io::kNoThrow));
+  if (result.index() == 1) {
+    stream.reset();
+    co_return;
+  }
+  auto message = std::move(std::get<0>(result));
+  if (!message) {
+    stream.reset();
+    co_return;
+  }
+  (void)stream.close_write();
+  apply_identify(stream.connection(), std::move(*message), true);
+}
+
+void Host::push_identify() {
+  for (auto& c : connections()) {
+    asio::co_spawn(
+        context_,
+        [this, c]() -> io::Task<void> {
+          std::vector<std::string> protocol{std::string(proto::identify::kPushProtocolId)};
+          auto stream = co_await new_stream(*c, std::move(protocol));
+          if (!stream) co_return;
+          if (auto r = co_await stream->write(identify_message(*c)); !r) co_return;
+          (void)stream->close_write();
+        },
+        asio::detached);
+  }
+}
+
+io::Task<void> Host::serve_ping(Stream stream) {
+  // ping/ping.md: echo every 32-byte payload until the dialer closes; an idle stream is reset.
+  std::array<std::uint8_t, proto::ping::kPayloadSize> payload{};
+  for (;;) {
+    asio::steady_timer timer(context_, std::chrono::seconds(60));
+    auto result = co_await (stream.read_exact(payload) || timer.async_wait(io::kNoThrow));
+    if (result.index() == 1) {
+      stream.reset();
+      co_return;
+    }
+    if (!std::get<0>(result)) break;
+    if (auto w = co_await stream.write(payload); !w) co_return;
+  }
+  (void)stream.close_write();
+}
+
+io::Task<Result<void>> Host::ping(const wire::PeerId& peer, int count, Duration interval,
+                                  std::function<void(int, Result<Duration>)> on_rtt) {
+  std::vector<std::string> protocol{std::string(proto::ping::kProtocolId)};
+  auto stream = co_await new_stream(peer, std::move(protocol));
+  if (!stream) co_return stream.error();
+  for (int seq = 1; seq <= count; ++seq) {
+    Bytes payload = crypto::random_bytes(proto::ping::kPayloadSize);
+    const auto start = Clock::now();
+    std::array<std::uint8_t, proto::ping::kPayloadSize> echo{};
+    asio::steady_timer timer(context_, config_.negotiate_timeout);
+    auto write = co_await stream->write(payload);
+    if (!write) co_return write.error();
+    auto result = co_await (stream->read_exact(echo) || timer.async_wait(io::kNoThrow));
+    if (result.index() == 1) {
+      on_rtt(seq, make_error_code(Error::timeout));
+      stream->reset();
+      co_return make_error_code(Error::timeout);
+    }
+    if (auto r = std::get<0>(result); !r) co_return r.error();
+    if (!std::equal(echo.begin(), echo.end(), payload.begin())) {
+      on_rtt(seq, make_error_code(Error::protocol_violation));
+      stream->reset();
+      co_return make_error_code(Error::protocol_violation);
+    }
+    on_rtt(seq, Clock::now() - start);
+    if (seq < count) {
+      asio::steady_timer pause(context_, interval);
+      co_await pause.async_wait(io::kNoThrow);
+    }
+  }
+  (void)stream->close_write();
+  co_return Result<void>{};
+}
+
+void Host::close() {
+  for (auto& a : acceptors_) {
+    boost::system::error_code ignored;
+    a->close(ignored);
+  }
+  acceptors_.clear();
+  bound_.clear();
+  auto all = connections_;
+  for (auto& [p, c] : all) c->close(Error::session_closed);
+  connections_.clear();
+}
+
+}  // namespace ipfsa::p2p

@@ -1,0 +1,124 @@
+// A libp2p host: listens and dials over TCP, upgrades connections (pnet? -> Noise -> Yamux), keeps
+// one connection per peer, negotiates stream protocols with multistream-select and dispatches
+// inbound streams to handlers. Runs identify (+ push) and ping. Single-threaded: every method
+// must be called on the io_context thread.
+// REQUIRES: the io_context is stopped (not running) when the Host is destroyed; coroutines the
+// host spawned refer to it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/secret.hpp"
+#include "base/time.hpp"
+#include "crypto/ed25519.hpp"
+#include "io/asio.hpp"
+#include "p2p/address_book.hpp"
+#include "p2p/connection.hpp"
+#include "p2p/stream.hpp"
+#include "proto/identify/identify.hpp"
+#include "wire/multiaddr.hpp"
+#include "wire/peer_id.hpp"
+
+namespace ipfsa::p2p {
+
+inline constexpr std::string_view kProtocolVersion = "ipfs/0.1.0";
+inline constexpr std::size_t kMaxConnections = 512;
+inline constexpr std::size_t kMaxPendingInbound = 64;   // concurrent inbound handshakes
+inline constexpr std::size_t kMaxStreamHandlers = 64;   // registered protocols
+
+struct HostConfig {
+  crypto::Ed25519KeyPair identity;
+  std::optional<SecretBytes> psk;  // libp2p pnet v1 swarm key
+  std::string agent_version;       // "ipfs-accelerate/<version>"
+  Duration dial_timeout = std::chrono::seconds(10);
+  Duration handshake_step_timeout = std::chrono::seconds(10);  // each handshake/negotiation read
+  Duration negotiate_timeout = std::chrono::seconds(10);       // stream protocol negotiation
+  proto::yamux::Config yamux{};
+  std::size_t max_connections = kMaxConnections;
+};
+
+class Host {
+ public:
+  using StreamHandler = std::function<io::Task<void>(Stream)>;
+  using ConnectionHandler = std::function<void(Connection&)>;
+
+  Host(io::asio::io_context& context, HostConfig config);
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  const wire::PeerId& peer_id() const noexcept { return peer_id_; }
+  const HostConfig& config() const noexcept { return config_; }
+
+  // Binds and starts accepting. Port 0 picks a free port; the returned address is the real one.
+  Result<wire::Multiaddr> listen(const wire::Multiaddr& addr);
+  // Bound addresses; wildcard binds (0.0.0.0, ::) are expanded to loopback + interface addresses.
+  std::vector<wire::Multiaddr> listen_addrs() const;
+
+  // Returns the existing connection to the peer or dials (addr may carry /p2p/<id>; if it does,
+  // the remote must prove that identity).
+  io::Task<Result<std::shared_ptr<Connection>>> dial(const wire::Multiaddr& addr);
+  // Dials a peer by ID through the address book.
+  io::Task<Result<std::shared_ptr<Connection>>> dial(const wire::PeerId& peer);
+  // Opens a stream to `peer` (dialling if needed) and negotiates the first protocol it accepts.
+  io::Task<Result<Stream>> new_stream(const wire::PeerId& peer, std::vector<std::string> protocols);
+  io::Task<Result<Stream>> new_stream(Connection& connection, std::vector<std::string> protocols);
+
+  // Registers the handler for inbound streams that negotiate `protocol`. Replaces an existing one.
+  void set_stream_handler(std::string protocol, StreamHandler handler);
+  void remove_stream_handler(const std::string& protocol);
+  std::vector<std::string> protocols() const;
+
+  void on_connect(ConnectionHandler handler) { connect_handlers_.push_back(std::move(handler)); }
+  void on_disconnect(ConnectionHandler handler) { disconnect_handlers_.push_back(std::move(handler)); }
+  // Fires when identify of a connection completed.
+  void on_identify(ConnectionHandler handler) { identify_handlers_.push_back(std::move(handler)); }
+
+  std::shared_ptr<Connection> connection(const wire::PeerId& peer) const;
+  std::vector<std::shared_ptr<Connection>> connections() const;
+  AddressBook& address_book() noexcept { return address_book_; }
+
+  // Sends `count` pings on one /ipfs/ping/1.0.0 stream; calls on_rtt after each.
+  io::Task<Result<void>> ping(const wire::PeerId& peer, int count, Duration interval,
+                              std::function<void(int seq, Result<Duration>)> on_rtt);
+  // Sends identify-push to every connected peer (after our listen addresses or protocols change).
+  void push_identify();
+
+  // Stops listening and closes every connection.
+  void close();
+
+ private:
+  io::Task<void> accept_loop(std::shared_ptr<io::tcp::acceptor> acceptor);
+  io::Task<void> handle_inbound_socket(io::tcp::socket socket);
+  std::shared_ptr<Connection> adopt(struct Upgraded upgraded, Direction direction,
+                                    wire::Multiaddr remote_addr);
+  void dispatch_inbound(Stream stream);
+  io::Task<void> serve_inbound(Stream stream);
+  io::Task<void> identify_remote(std::shared_ptr<Connection> connection);
+  io::Task<void> serve_identify(Stream stream);
+  io::Task<void> serve_identify_push(Stream stream);
+  io::Task<void> serve_ping(Stream stream);
+  Bytes identify_message(const Connection& connection) const;
+  void apply_identify(Connection& connection, proto::identify::Identify message, bool push);
+
+  io::asio::io_context& context_;
+  HostConfig config_;
+  wire::PeerId peer_id_;
+  std::vector<std::shared_ptr<io::tcp::acceptor>> acceptors_;
+  std::vector<wire::Multiaddr> bound_;
+  std::map<std::string, StreamHandler> handlers_;
+  std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> connections_;
+  AddressBook address_book_;
+  std::size_t pending_inbound_ = 0;
+  std::vector<ConnectionHandler> connect_handlers_;
+  std::vector<ConnectionHandler> disconnect_handlers_;
+  std::vector<ConnectionHandler> identify_handlers_;
+};
+
+}  // namespace ipfsa::p2p

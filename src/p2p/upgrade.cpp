@@ -1,0 +1,234 @@
+#include "p2p/upgrade.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/write.hpp>
+#include <variant>
+
+#include "base/log.hpp"
+#include "crypto/random.hpp"
+#include "proto/multistream/multistream.hpp"
+
+namespace ipfsa::p2p {
+namespace {
+
+namespace asio = io::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+// The byte pipe during the upgrade: raw socket, then pnet, then Noise once the handshake is done.
+// `in` holds bytes of the current layer that the next step has not consumed yet.
+class UpgradeIo {
+ public:
+  UpgradeIo(io::tcp::socket& socket, std::optional<proto::pnet::Protector>& pnet, Duration step)
+      : socket_(socket), pnet_(pnet), step_(step), buffer_(16 * 1024) {}
+
+  Bytes in;
+  std::optional<proto::noise::SecureChannel> secure;
+
+  // Appends at least one byte of the current layer to `in`, within one step deadline.
+  io::Task<Result<void>> read_more() {
+    for (;;) {
+      asio::steady_timer timer(socket_.get_executor(), step_);
+      auto result = co_await (socket_.async_read_some(asio::buffer(buffer_), io::kNoThrow) ||
+                              timer.async_wait(io::kNoThrow));
+      if (result.index() == 1) co_return make_error_code(Error::timeout);
+      auto [ec, n] = std::get<0>(result);
+      if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
+      if (ec) co_return ec;
+      std::span<std::uint8_t> data(buffer_.data(), n);
+      if (pnet_) pnet_->decrypt(data);
+      const std::size_t before = in.size();
+      if (secure) {
+        if (auto r = secure->decrypt(data, in); !r) co_return r.error();
+      } else {
+        in.insert(in.end(), data.begin(), data.end());
+      }
+      if (in.size() > before) co_return Result<void>{};
+    }
+  }
+
+  io::Task<Result<void>> write(ByteView plaintext) {
+    Bytes out;
+    if (secure) {
+      secure->encrypt(plaintext, out);
+    } else {
+      out.assign(plaintext.begin(), plaintext.end());
+    }
+    if (pnet_) pnet_->encrypt(out);
+    asio::steady_timer timer(socket_.get_executor(), step_);
+    auto result = co_await (asio::async_write(socket_, asio::buffer(out), io::kNoThrow) ||
+                            timer.async_wait(io::kNoThrow));
+    if (result.index() == 1) co_return make_error_code(Error::timeout);
+    auto [ec, n] = std::get<0>(result);
+    if (ec) co_return ec;
+    co_return Result<void>{};
+  }
+
+  // Reads exactly n raw bytes below pnet (the pnet nonce).
+  io::Task<Result<Bytes>> read_raw(std::size_t n) {
+    Bytes out(n);
+    std::size_t done = 0;
+    while (done < n) {
+      asio::steady_timer timer(socket_.get_executor(), step_);
+      auto result =
+          co_await (socket_.async_read_some(asio::buffer(out.data() + done, n - done), io::kNoThrow) ||
+                    timer.async_wait(io::kNoThrow));
+      if (result.index() == 1) co_return make_error_code(Error::timeout);
+      auto [ec, got] = std::get<0>(result);
+      if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
+      if (ec) co_return ec;
+      done += got;
+    }
+    co_return out;
+  }
+
+  io::Task<Result<void>> write_raw(ByteView data) {
+    asio::steady_timer timer(socket_.get_executor(), step_);
+    auto result = co_await (asio::async_write(socket_, asio::buffer(data.data(), data.size()),
+                                              io::kNoThrow) ||
+                            timer.async_wait(io::kNoThrow));
+    if (result.index() == 1) co_return make_error_code(Error::timeout);
+    auto [ec, n] = std::get<0>(result);
+    if (ec) co_return ec;
+    co_return Result<void>{};
+  }
+
+ private:
+  io::tcp::socket& socket_;
+  std::optional<proto::pnet::Protector>& pnet_;
+  Duration step_;
+  Bytes buffer_;
+};
+
+// Drives a multistream Dialer or Listener to completion; leaves the bytes after the accepted
+// line in io.in (they belong to the negotiated protocol).
+template <class Negotiator>
+io::Task<Result<std::string>> negotiate(UpgradeIo& io, Negotiator negotiator) {
+  Bytes out;
+  negotiator.append_outgoing(out);
+  if (!out.empty()) {
+    if (auto r = co_await io.write(out); !r) co_return r.error();
+  }
+  while (!negotiator.done()) {
+    if (io.in.empty()) {
+      if (auto r = co_await io.read_more(); !r) co_return r.error();
+    }
+    auto r = negotiator.receive(io.in);
+    io.in.clear();
+    if (!r) co_return r.error();
+    out.clear();
+    negotiator.append_outgoing(out);
+    if (!out.empty()) {
+      if (auto w = co_await io.write(out); !w) co_return w.error();
+    }
+  }
+  io.in = negotiator.take_remaining();
+  co_return negotiator.protocol();
+}
+
+// Noise XX over 2-byte big-endian length-prefixed messages (noise/README.md "Wire Format").
+io::Task<Result<proto::noise::HandshakeResult>> secure(UpgradeIo& io, proto::noise::Role role,
+                                                       const UpgradeConfig& config,
+                                                       std::optional<wire::PeerId> expected) {
+  proto::noise::Handshake handshake(role, *config.identity, crypto::random_secret(32),
+                                    crypto::random_secret(32), std::move(expected));
+  while (!handshake.is_done()) {
+    if (auto message = handshake.next_message()) {  // our turn to speak
+      Bytes frame(2);
+      store_be16(frame.data(), static_cast<std::uint16_t>(message->size()));
+      append(frame, *message);
+      if (auto r = co_await io.write(frame); !r) co_return r.error();
+      continue;
+    }
+    while (io.in.size() < 2 || io.in.size() < 2u + load_be16(io.in.data())) {
+      if (auto r = co_await io.read_more(); !r) co_return r.error();
+    }
+    const std::size_t length = load_be16(io.in.data());
+    auto r = handshake.receive(ByteView(io.in).subspan(2, length));
+    io.in.erase(io.in.begin(), io.in.begin() + 2 + static_cast<std::ptrdiff_t>(length));
+    if (!r) co_return r.error();
+  }
+  co_return std::move(handshake).finish();
+}
+
+std::string describe(boost::system::error_code ec, bool pnet, std::string_view step) {
+  std::string s = std::string(step) + ": " + ec.message();
+  if (pnet && (ec == Error::malformed || ec == Error::too_large || ec == Error::protocol_violation ||
+               ec == Error::negotiation_failed || ec == Error::truncated)) {
+    s += " (garbage after the private-network layer: the peer probably uses another swarm key, or none)";
+  }
+  return s;
+}
+
+io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
+                                   std::optional<wire::PeerId> expected, bool outbound) {
+  std::optional<proto::pnet::Protector> pnet;
+  UpgradeIo io(socket, pnet, config.step_timeout);
+  const bool private_network = config.psk != nullptr;
+  if (private_network) {
+    // pnet/Private-Networks-PSK-V1.md: both sides send a 24-byte nonce first.
+    proto::pnet::Protector protector(*config.psk, crypto::random_bytes(24));
+    Bytes nonce(protector.local_nonce().begin(), protector.local_nonce().end());
+    if (auto r = co_await io.write_raw(nonce); !r) {
+      log::debug("upgrade failed: {}", describe(r.error(), true, "pnet nonce"));
+      co_return r.error();
+    }
+    auto remote = co_await io.read_raw(24);
+    if (!remote) co_return remote.error();
+    if (auto r = protector.receive_nonce(*remote); !r) co_return r.error();
+    pnet.emplace(std::move(protector));
+  }
+
+  // Named protocol lists and one co_await per statement: g++ 12 miscompiles initializer lists
+  // and conditional operators inside co_await expressions.
+  const std::vector<std::string> security_protocols{std::string(proto::noise::kProtocolId)};
+  const std::vector<std::string> muxer_protocols{std::string(kYamuxProtocolId)};
+  Result<std::string> security = make_error_code(Error::invalid_state);
+  if (outbound) {
+    security = co_await negotiate(io, proto::multistream::Dialer(security_protocols));
+  } else {
+    security = co_await negotiate(io, proto::multistream::Listener(security_protocols));
+  }
+  if (!security) {
+    log::debug("upgrade failed: {}", describe(security.error(), private_network, "security negotiation"));
+    co_return security.error();
+  }
+  auto handshake = co_await secure(
+      io, outbound ? proto::noise::Role::initiator : proto::noise::Role::responder, config,
+      std::move(expected));
+  if (!handshake) {
+    log::debug("upgrade failed: {}", describe(handshake.error(), private_network, "noise handshake"));
+    co_return handshake.error();
+  }
+  // Bytes after the last handshake message are already Noise transport frames.
+  io.secure.emplace(std::move(handshake->channel));
+  Bytes leftover = std::move(io.in);
+  io.in.clear();
+  if (auto r = io.secure->decrypt(leftover, io.in); !r) co_return r.error();
+
+  Result<std::string> muxer = make_error_code(Error::invalid_state);
+  if (outbound) {
+    muxer = co_await negotiate(io, proto::multistream::Dialer(muxer_protocols));
+  } else {
+    muxer = co_await negotiate(io, proto::multistream::Listener(muxer_protocols));
+  }
+  if (!muxer) {
+    log::debug("upgrade failed: muxer negotiation: {}", muxer.error().message());
+    co_return muxer.error();
+  }
+  co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
+                                   std::move(io.in)},
+                     std::move(handshake->remote_peer)};
+}
+
+}  // namespace
+
+io::Task<Result<Upgraded>> upgrade_outbound(io::tcp::socket socket, UpgradeConfig config,
+                                            std::optional<wire::PeerId> expected) {
+  return upgrade(std::move(socket), config, std::move(expected), true);
+}
+
+io::Task<Result<Upgraded>> upgrade_inbound(io::tcp::socket socket, UpgradeConfig config) {
+  return upgrade(std::move(socket), config, std::nullopt, false);
+}
+
+}  // namespace ipfsa::p2p
