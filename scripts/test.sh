@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One command: install dependencies (Debian packages, `npm ci` of the pinned test tools), build
+# under AddressSanitizer + UBSan, run the unit tests, the interop tests against js-libp2p, and a
+# short fuzz smoke of every fuzz target. Set FUZZ_SECONDS to change the per-target fuzz time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+step "dependencies"
+bash scripts/deps.sh --test
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
+step "build (asan preset)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+
+step "unit tests"
+ctest --preset asan -j2 --timeout 300
+
+step "interop tests (js-libp2p 3.3.11)"
+IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 tests/interop/
+
+step "fuzz smoke"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+for f in build/fuzz/fuzz/*_fuzz; do
+  name=$(basename "$f" _fuzz)
+  corpus="fuzz/corpus/$name"
+  work=$(mktemp -d)
+  [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
+  echo "-- $name"
+  "$f" -max_total_time="${FUZZ_SECONDS:-15}" -print_final_stats=0 "$work" 2>&1 | tail -n 2
+  rm -rf "$work"
+done
+
+step "all tests passed"
