@@ -1,5 +1,7 @@
 #include "proto/noise/payload.hpp"
 
+#include <algorithm>
+
 #include "wire/protobuf.hpp"
 
 namespace ipfsa::proto::noise {
@@ -81,8 +83,10 @@ Result<HandshakePayload> decode_payload(ByteView encoded) {
 }
 
 Bytes static_key_signature_message(ByteView static_public) {
-  Bytes message = to_bytes(kStaticKeySignaturePrefix);
-  append(message, static_public);
+  const ByteView prefix = as_bytes(kStaticKeySignaturePrefix);
+  Bytes message(prefix.size() + static_public.size());
+  std::copy(prefix.begin(), prefix.end(), message.begin());
+  std::copy(static_public.begin(), static_public.end(), message.begin() + prefix.size());
   return message;
 }
 

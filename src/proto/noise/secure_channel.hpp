@@ -37,7 +37,7 @@ class SecureChannel {
   Result<void> decrypt(ByteView ciphertext, Bytes& out);
 
   // Bytes of an incomplete frame held back until the rest arrives.
-  std::size_t buffered() const noexcept { return pending_.size(); }
+  std::size_t buffered() const noexcept { return pending_size_; }
   bool has_failed() const noexcept { return failed_; }
 
   // The underlying ciphers (nonces are observable for tests and metrics).
@@ -51,10 +51,12 @@ class SecureChannel {
 
  private:
   Result<void> open_frame(ByteView body, Bytes& out);
+  void stash(ByteView bytes);
 
   CipherState send_;
   CipherState receive_;
-  Bytes pending_;  // an incomplete frame: header (if any) plus part of its body
+  Bytes pending_;  // kMaxFrameSize bytes once needed; holds one incomplete frame
+  std::size_t pending_size_ = 0;
   bool failed_ = false;
 };
 
