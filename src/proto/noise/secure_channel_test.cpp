@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "proto/noise/handshake.hpp"
 #include "proto/noise/test_keys.hpp"
 
 namespace ipfsa::proto::noise {
@@ -13,15 +14,23 @@ namespace {
 
 using testing::key32;
 
-// Two channels wired the way a finished handshake wires them: a's send key is b's receive key.
+// The two ends of a connection after a real libp2p handshake (a = initiator, b = responder).
 struct Link {
   SecureChannel a;
   SecureChannel b;
 };
 Link make_link() {
-  const SecretBytes k1 = key32(7), k2 = key32(8);
-  return {SecureChannel(CipherState(k1.view()), CipherState(k2.view())),
-          SecureChannel(CipherState(k2.view()), CipherState(k1.view()))};
+  static const auto alice = testing::identity(1);
+  static const auto bob = testing::identity(2);
+  Handshake i(Role::initiator, alice, key32(1), key32(2), std::nullopt);
+  Handshake r(Role::responder, bob, key32(3), key32(4), std::nullopt);
+  EXPECT_TRUE(r.receive(*i.next_message()));
+  EXPECT_TRUE(i.receive(*r.next_message()));
+  EXPECT_TRUE(r.receive(*i.next_message()));
+  auto ri = std::move(i).finish();
+  auto rr = std::move(r).finish();
+  EXPECT_TRUE(ri && rr);
+  return {std::move(ri->channel), std::move(rr->channel)};
 }
 
 Bytes pattern(std::size_t n) {
