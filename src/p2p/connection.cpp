@@ -97,29 +97,45 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*self: 
     }
     kick();
   }
-  Bytes buffer(kReadChunkSize);
-  Bytes plaintext;
-  plaintext.reserve(kReadChunkSize);
+  // Idle connections hold no read buffer: wait until the socket is readable, then drain it with
+  // non-blocking reads into one buffer shared by every connection of this thread. Safe because
+  // processing is synchronous: nothing else runs on this thread between the read and the end of
+  // process_events().
+  thread_local Bytes buffer(kReadChunkSize);
+  thread_local Bytes plaintext;
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
   while (!closed_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), io::kNoThrow);
+    auto [wait_ec] = co_await socket_.async_wait(io::tcp::socket::wait_read, io::kNoThrow);
     if (closed_) break;
-    if (ec) {
-      close(ec == asio::error::eof ? make_error_code(Error::session_closed) : ec);
+    if (wait_ec) {
+      close(wait_ec);
       break;
     }
-    std::span<std::uint8_t> data(buffer.data(), n);
-    if (pnet_) pnet_->decrypt(data);
-    plaintext.clear();
-    if (auto r = channel_.decrypt(data, plaintext); !r) {
-      close(r.error());
-      break;
-    }
-    if (plaintext.empty()) continue;
-    auto r = session_.receive(plaintext, Clock::now());
-    process_events();
-    if (!r) {
-      close(r.error());
-      break;
+    for (;;) {
+      const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) {
+        close(ec == asio::error::eof ? make_error_code(Error::session_closed) : ec);
+        co_return;
+      }
+      std::span<std::uint8_t> data(buffer.data(), n);
+      if (pnet_) pnet_->decrypt(data);
+      plaintext.clear();
+      if (auto r = channel_.decrypt(data, plaintext); !r) {
+        close(r.error());
+        co_return;
+      }
+      if (!plaintext.empty()) {
+        auto r = session_.receive(plaintext, Clock::now());
+        process_events();
+        if (!r) {
+          close(r.error());
+          co_return;
+        }
+      }
+      if (closed_) co_return;
+      if (n < buffer.size()) break;  // drained: the next read would block
     }
     if (session_.has_outgoing()) kick();
   }
@@ -143,6 +159,11 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
     pending_cipher_ = 0;
     drained_.notify();
+    if (ciphertext.capacity() > kRetainedWriteBuffer) {
+      // After a burst, give the memory back: idle connections should cost little.
+      Bytes().swap(ciphertext);
+      Bytes().swap(plaintext);
+    }
     if (ec) {
       close(ec);
       break;

@@ -26,8 +26,10 @@ namespace ipfsa::p2p {
 
 // Bytes of ciphertext waiting for the socket above which writers wait for the socket to drain.
 inline constexpr std::size_t kMaxConnectionWriteBuffer = 8 * 1024 * 1024;
-// Read buffer per socket read.
+// Bytes per socket read, into one buffer shared by all connections of a thread.
 inline constexpr std::size_t kReadChunkSize = 256 * 1024;
+// Write buffers above this capacity are released after each write.
+inline constexpr std::size_t kRetainedWriteBuffer = 256 * 1024;
 
 enum class Direction { inbound, outbound };
 
