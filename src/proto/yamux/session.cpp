@@ -4,6 +4,12 @@
 #include <limits>
 
 namespace ipfsa::proto::yamux {
+namespace {
+
+// Data events for one stream are merged up to this size.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+
+}  // namespace
 
 Session::Session(Role role, Config config, TimePoint now)
     : role_(role),
@@ -27,6 +33,10 @@ Result<void> Session::receive(ByteView bytes, TimePoint now) {
   now_ = now;
   while (!bytes.empty()) {
     if (payload_left_ == 0) {
+      // Checked per frame so that one large receive() cannot queue without bound either.
+      if (events_.size() > kMaxPendingEvents) {
+        return fail(Error::limit_exceeded, kGoAwayInternalError);
+      }
       const std::size_t take = std::min(kHeaderSize - header_fill_, bytes.size());
       std::copy_n(bytes.data(), take, header_buf_ + header_fill_);
       header_fill_ += take;
@@ -160,10 +170,12 @@ Result<void> Session::on_data_header(const Header& h, Stream* s) {
 void Session::on_payload(ByteView chunk) {
   // The application may have reset the stream between two chunks of one frame.
   if (!streams_.contains(frame_.stream)) return;
-  // The only copy of the payload: into the event the application takes. Consecutive chunks
-  // for one stream coalesce into one event.
+  // The only copy of the payload: into the event the application takes. Small consecutive
+  // chunks for one stream coalesce; large ones do not, so buffers stay heap-sized and reusable
+  // instead of growing (and page-faulting) to a whole window.
   if (!events_.empty() && events_.back().kind == Event::Kind::data &&
-      events_.back().stream == frame_.stream) {
+      events_.back().stream == frame_.stream &&
+      events_.back().data.size() + chunk.size() <= kCoalesceBytes) {
     append(events_.back().data, chunk);
     return;
   }

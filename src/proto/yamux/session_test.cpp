@@ -522,6 +522,27 @@ TEST(YamuxSession, AnyChunkingGivesTheSameResult) {
   EXPECT_EQ(run(every), whole);
 }
 
+TEST(YamuxSession, DataEventsCoalesceOnlyWhileSmall) {
+  Session s(Role::server, quiet_config(), kT0);
+  ASSERT_TRUE(feed(s, kSyn1));
+  drain_events(s);
+  Bytes script;
+  for (int i = 0; i < 3; ++i) {  // 3 x 40 KiB: the second would make one event exceed 64 KiB
+    append_header(script, Header{FrameType::data, 0, 1, 40 * 1024});
+    script.resize(script.size() + 40 * 1024, static_cast<std::uint8_t>(i));
+  }
+  for (int i = 0; i < 100; ++i) {  // small frames merge into the last event
+    append_header(script, Header{FrameType::data, 0, 1, 10});
+    script.resize(script.size() + 10, 9);
+  }
+  ASSERT_TRUE(s.receive(script, kT0));
+  auto events = drain_events(s);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].data, Bytes(40 * 1024, 0));
+  EXPECT_EQ(events[1].data, Bytes(40 * 1024, 1));
+  EXPECT_EQ(events[2].data.size(), 40 * 1024 + 1000u);
+}
+
 TEST(YamuxSession, UndrainedEventsAreBounded) {
   Session s(Role::server, quiet_config(), kT0);
   ASSERT_TRUE(feed(s, kSyn1 + std::string("000100010000000300000000")));
