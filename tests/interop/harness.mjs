@@ -67,11 +67,16 @@ export class Peer {
     throw new Error(`${this.name}: log ${pattern} not seen; stderr: ${this.stderr.slice(-2000)}`)
   }
 
+  // Stops the process; throws if a sanitizer reported anything (our binaries run under ASan+UBSan
+  // in CI).
   async stop () {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM')
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
     const result = await this.exited
     clearTimeout(timer)
+    if (/Sanitizer|runtime error:/.test(this.stderr)) {
+      throw new Error(`${this.name}: sanitizer report:\n${this.stderr.slice(-4000)}`)
+    }
     return result
   }
 }
@@ -86,7 +91,10 @@ export function run (command, args, options = {}) {
     let stderr = ''
     child.stdout.on('data', (c) => { stdout += c })
     child.stderr.on('data', (c) => { stderr += c })
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+    child.on('exit', (code) => {
+      if (/Sanitizer|runtime error:/.test(stderr)) throw new Error(`sanitizer report from ${command}:\n${stderr.slice(-4000)}`)
+      resolve({ code, stdout, stderr })
+    })
   })
 }
 
