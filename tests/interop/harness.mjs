@@ -85,15 +85,15 @@ export const jsPeer = (args = []) => new Peer('js', process.execPath, [JS_PEER, 
 export const cppPeer = (args = [], env = {}) => new Peer('cpp', CPP_PEER, args, { env: { ...process.env, ...env } })
 
 export function run (command, args, options = {}) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => { stdout += c })
     child.stderr.on('data', (c) => { stderr += c })
     child.on('exit', (code) => {
-      if (/Sanitizer|runtime error:/.test(stderr)) throw new Error(`sanitizer report from ${command}:\n${stderr.slice(-4000)}`)
-      resolve({ code, stdout, stderr })
+      if (/Sanitizer|runtime error:/.test(stderr)) reject(new Error(`sanitizer report from ${command}:\n${stderr.slice(-4000)}`))
+      else resolve({ code, stdout, stderr })
     })
   })
 }
