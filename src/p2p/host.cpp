@@ -192,7 +192,7 @@ io::Task<void> Host::handle_inbound_socket(io::tcp::socket socket) {
   auto upgraded = co_await upgrade_inbound(
       std::move(socket),
       UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                    config_.handshake_step_timeout});
+                    config_.handshake_step_timeout, config_.inline_muxer_negotiation});
   --pending_inbound_;
   if (!upgraded) {
     log::info("inbound connection from {} failed: {}", remote_addr.to_string(),
@@ -291,7 +291,7 @@ io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& 
   auto upgraded = co_await upgrade_outbound(
       std::move(socket),
       UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                    config_.handshake_step_timeout},
+                    config_.handshake_step_timeout, config_.inline_muxer_negotiation},
       expected);
   if (!upgraded) {
     log::info("dial {} failed during upgrade: {}", addr.to_string(), upgraded.error().message());

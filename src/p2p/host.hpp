@@ -40,6 +40,7 @@ struct HostConfig {
   Duration handshake_step_timeout = std::chrono::seconds(10);  // each handshake/negotiation read
   Duration negotiate_timeout = std::chrono::seconds(10);       // stream protocol negotiation
   proto::yamux::Config yamux{};
+  bool inline_muxer_negotiation = true;  // Noise extensions stream_muxers (else multistream)
   std::size_t max_connections = kMaxConnections;
 };
 

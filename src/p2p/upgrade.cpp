@@ -2,6 +2,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <variant>
 
 #include "base/log.hpp"
@@ -129,8 +130,13 @@ io::Task<Result<std::string>> negotiate(UpgradeIo& io, Negotiator negotiator) {
 io::Task<Result<proto::noise::HandshakeResult>> secure(UpgradeIo& io, proto::noise::Role role,
                                                        const UpgradeConfig& config,
                                                        std::optional<wire::PeerId> expected) {
+  // Inlined muxer negotiation (connections/inlined-muxer-negotiation.md): we offer Yamux in the
+  // Noise extensions; when the peer offers muxers too, the multistream round trip is skipped.
+  proto::noise::Extensions extensions;
+  if (config.inline_muxer) extensions.stream_muxers.emplace_back(kYamuxProtocolId);
   proto::noise::Handshake handshake(role, *config.identity, crypto::random_secret(32),
-                                    crypto::random_secret(32), std::move(expected));
+                                    crypto::random_secret(32), std::move(expected),
+                                    std::move(extensions));
   while (!handshake.is_done()) {
     if (auto message = handshake.next_message()) {  // our turn to speak
       Bytes frame(2);
@@ -205,6 +211,17 @@ io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
   io.in.clear();
   if (auto r = io.secure->decrypt(leftover, io.in); !r) co_return r.error();
 
+  const auto& offered = handshake->remote_extensions.stream_muxers;
+  if (config.inline_muxer && !offered.empty()) {
+    if (std::find(offered.begin(), offered.end(), kYamuxProtocolId) == offered.end()) {
+      log::debug("upgrade failed: the peer's Noise extensions offer no muxer we speak");
+      co_return make_error_code(Error::negotiation_failed);
+    }
+    log::trace("muxer {} negotiated inside Noise", kYamuxProtocolId);
+    co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
+                                     std::move(io.in)},
+                       std::move(handshake->remote_peer)};
+  }
   Result<std::string> muxer = make_error_code(Error::invalid_state);
   if (outbound) {
     muxer = co_await negotiate(io, proto::multistream::Dialer(muxer_protocols));

@@ -22,6 +22,7 @@ struct UpgradeConfig {
   const crypto::Ed25519KeyPair* identity;
   const SecretBytes* psk;  // nullptr: no private network
   Duration step_timeout;
+  bool inline_muxer = true;  // offer Yamux in the Noise extensions (saves a round trip)
 };
 
 struct Upgraded {

@@ -3,7 +3,7 @@
 //
 // usage: cpp_peer [--listen MA] [--seed HEX32] [--dial MA]... [--protocol ID] [--request TEXT]
 //                 [--request-size N] [--concurrency K] [--ping N] [--psk FILE] [--timeout S]
-//                 [--handshake-timeout-ms MS]
+//                 [--handshake-timeout-ms MS] [--no-inline-muxer]
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <iostream>
@@ -34,6 +34,7 @@ struct Options {
   std::string psk;
   int timeout_s = 30;
   int handshake_timeout_ms = 10000;
+  bool inline_muxer = true;
 };
 
 std::string json_escape(std::string_view s) {
@@ -88,6 +89,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--psk") o.psk = value();
     else if (flag == "--timeout") o.timeout_s = std::stoi(value());
     else if (flag == "--handshake-timeout-ms") o.handshake_timeout_ms = std::stoi(value());
+    else if (flag == "--no-inline-muxer") o.inline_muxer = false;
     else {
       std::cerr << "unknown flag " << flag << "\n";
       std::exit(2);
@@ -144,6 +146,7 @@ int main(int argc, char** argv) {
   asio::io_context context;
   p2p::HostConfig config{std::move(identity), std::move(psk), "ipfs-accelerate/0.1.0"};
   config.handshake_step_timeout = std::chrono::milliseconds(o.handshake_timeout_ms);
+  config.inline_muxer_negotiation = o.inline_muxer;
   p2p::Host host(context, std::move(config));
   host.set_stream_handler(o.protocol, [&](p2p::Stream stream) -> io::Task<void> {
     auto body = co_await stream.read_to_end(64 * 1024 * 1024);

@@ -78,6 +78,18 @@ test('js dials C++: identify both ways, ping, 100 concurrent 1 MiB requests', { 
   assert.equal(cpp.events.filter((e) => e.event === 'request' && e.bytes === MiB).length, 100)
 })
 
+for (const [who, listen] of [['js dials C++', 'cpp'], ['C++ dials js', 'js']]) {
+  test(`${who} with the muxer negotiated by multistream (no Noise extension from us)`, { timeout: 60000 }, async () => {
+    const listener = track(listen === 'cpp' ? cppPeer(['--no-inline-muxer', '--timeout', '50']) : jsPeer(['--timeout', '50']))
+    const ready = await listener.waitEvent('ready')
+    const dialer = track(listen === 'cpp'
+      ? jsPeer(['--dial', ready.addrs[0], '--request', 'via multistream', '--timeout', '30'])
+      : cppPeer(['--no-inline-muxer', '--dial', ready.addrs[0], '--request', 'via multistream', '--timeout', '30']))
+    const reply = await dialer.waitEvent('reply', 20000)
+    assert.equal(reply.data, 'via multistream')
+  })
+}
+
 test('ipfs-accelerate ping prints one RTT per echo from a js peer', { timeout: 60000 }, async () => {
   const js = track(jsPeer(['--timeout', '50']))
   const ready = await js.waitEvent('ready')
