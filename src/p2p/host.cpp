@@ -142,6 +142,8 @@ Result<wire::Multiaddr> Host::listen(const wire::Multiaddr& addr) {
   acceptors_.push_back(acceptor);
   bound_.push_back(bound);
   asio::co_spawn(context_, accept_loop(acceptor), asio::detached);
+  // Peers learned our old address list through identify: tell them about the new one.
+  if (!connections_.empty()) push_identify();
   return bound;
 }
 
