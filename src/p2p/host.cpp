@@ -511,7 +511,7 @@ io::Task<void> Host::serve_ping(Stream stream) {
   // ping/ping.md: echo every 32-byte payload until the dialer closes; an idle stream is reset.
   std::array<std::uint8_t, proto::ping::kPayloadSize> payload{};
   for (;;) {
-    asio::steady_timer timer(context_, std::chrono::seconds(60));
+    asio::steady_timer timer(context_, kPingIdleTimeout);
     auto result = co_await (stream.read_exact(payload) || timer.async_wait(io::kNoThrow));
     if (result.index() == 1) {
       stream.reset();

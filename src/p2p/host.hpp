@@ -31,6 +31,8 @@ inline constexpr std::string_view kProtocolVersion = "ipfs/0.1.0";
 inline constexpr std::size_t kMaxConnections = 512;
 inline constexpr std::size_t kMaxPendingInbound = 64;   // concurrent inbound handshakes
 inline constexpr std::size_t kMaxStreamHandlers = 64;   // registered protocols
+// An inbound ping stream with no ping for this long is reset.
+inline constexpr Duration kPingIdleTimeout = std::chrono::seconds(60);
 
 struct HostConfig {
   crypto::Ed25519KeyPair identity;
