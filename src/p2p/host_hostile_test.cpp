@@ -1,0 +1,472 @@
+// Host against broken and hostile peers: private-network key mismatches, raw TCP clients sending
+// garbage or stalling, a handshaken peer sending an invalid Yamux frame or too many streams, and
+// Host::close(). In every case a well-behaved peer stays connected and served.
+#include <gtest/gtest.h>
+
+#include "crypto/random.hpp"
+#include "p2p/host.hpp"
+#include "p2p/testing/host_harness.hpp"
+#include "p2p/upgrade.hpp"
+#include "proto/multistream/multistream.hpp"
+#include "proto/yamux/frame.hpp"
+#include "wire/varint.hpp"
+
+namespace ipfsa::p2p {
+namespace {
+
+using testing::DrainResult;
+using testing::HostFixture;
+using testing::kEchoProtocol;
+using testing::Node;
+using testing::run_task;
+using testing::run_until;
+
+// The multistream header line as sent on the wire (uvarint length + "/multistream/1.0.0\n").
+Bytes multistream_line(std::string_view text) {
+  Bytes out = wire::encode_uvarint(text.size() + 1);
+  append(out, as_bytes(text));
+  out.push_back('\n');
+  return out;
+}
+
+class HostHostileTest : public HostFixture {
+ protected:
+  // A server with the given step timeout and a good peer connected to it.
+  void start(Duration step_timeout) {
+    auto config = testing::test_config("server/1");
+    config.handshake_step_timeout = step_timeout;
+    server_ = &make_node(std::move(config));
+    good_ = &make_node();
+    auto c = dial(*good_, server_->addr);
+    ASSERT_TRUE(c) << c.error().message();
+    ASSERT_TRUE(
+        run_until(ctx_, [&] { return good_->identifies == 1 && server_->identifies == 1; }));
+    ASSERT_TRUE(echo_works(*good_, *server_));
+  }
+
+  // The good peer is still connected on the same connection, and served.
+  void expect_good_peer_served() {
+    EXPECT_EQ(good_->disconnects, 0);
+    EXPECT_EQ(server_->disconnects, 0);
+    EXPECT_EQ(good_->host->connections().size(), 1u);
+    EXPECT_NE(server_->host->connection(good_->host->peer_id()), nullptr);
+    EXPECT_TRUE(echo_works(*good_, *server_));
+    EXPECT_TRUE(echo_works(*server_, *good_));
+  }
+
+  // Connects a raw socket to the server, sends `bytes`, and reads until the server hangs up.
+  DrainResult raw_exchange(ByteView bytes, Duration deadline) {
+    io::tcp::socket socket(ctx_);
+    socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
+    if (!bytes.empty()) {
+      io::asio::write(socket, io::asio::buffer(bytes.data(), bytes.size()));
+    }
+    auto r = run_task(ctx_, testing::drain_until_closed(socket, deadline), deadline * 2);
+    return r ? std::move(*r) : DrainResult{{}, {}, true, deadline};
+  }
+
+  Node* server_ = nullptr;
+  Node* good_ = nullptr;
+};
+
+// --- pnet ---
+
+TEST_F(HostHostileTest, PrivateNetworkKeysMustMatch) {
+  const SecretBytes key(crypto::random_bytes(32));
+  const SecretBytes other_key(crypto::random_bytes(32));
+  auto with_key = [](const SecretBytes& k) {
+    auto c = testing::test_config();
+    c.psk = k;
+    c.handshake_step_timeout = std::chrono::milliseconds(500);
+    return c;
+  };
+  Node& server = make_node(with_key(key));
+  Node& member = make_node(with_key(key));
+  Node& outsider = make_node(with_key(other_key));
+  Node& public_peer = make_node(testing::test_config(), true);
+
+  ASSERT_TRUE(dial(member, server.addr));
+  EXPECT_TRUE(echo_works(member, server));
+
+  auto wrong = dial(outsider, server.addr);
+  EXPECT_FALSE(wrong);
+  auto none = dial(public_peer, server.addr);
+  EXPECT_FALSE(none);
+  // ...and the other way round: the private server cannot reach the public peer.
+  auto reverse = dial(server, public_peer.addr);
+  EXPECT_FALSE(reverse);
+
+  testing::run_for(ctx_, std::chrono::milliseconds(100));
+  EXPECT_EQ(outsider.connects + public_peer.connects, 0);
+  EXPECT_TRUE(outsider.host->connections().empty());
+  EXPECT_TRUE(public_peer.host->connections().empty());
+  ASSERT_EQ(server.host->connections().size(), 1u);
+  EXPECT_EQ(server.host->connections()[0]->remote_peer(), member.host->peer_id());
+
+  // The listener keeps serving: the old member and a new one.
+  EXPECT_TRUE(echo_works(member, server));
+  Node& late_member = make_node(with_key(key));
+  ASSERT_TRUE(dial(late_member, server.addr));
+  EXPECT_TRUE(echo_works(late_member, server));
+  EXPECT_EQ(server.host->connections().size(), 2u);
+  EXPECT_EQ(member.disconnects, 0);
+}
+
+// --- raw TCP clients ---
+
+TEST_F(HostHostileTest, GarbageBytesAreRejectedPromptly) {
+  start(std::chrono::seconds(5));
+  Bytes garbage(300, 'G');  // 'G' = a 71-byte line that does not end in '\n'
+  auto r = raw_exchange(garbage, std::chrono::seconds(3));
+  EXPECT_FALSE(r.timed_out) << "the server did not hang up on garbage";
+  EXPECT_LT(r.elapsed, std::chrono::seconds(2)) << "closed by the step timeout, not by the check";
+  // Nothing but (at most) the server's multistream header came back.
+  const Bytes header = multistream_line(proto::multistream::kProtocolId);
+  EXPECT_LE(r.received.size(), header.size());
+  EXPECT_TRUE(std::equal(r.received.begin(), r.received.end(), header.begin()));
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, HttpRequestIsRejectedPromptly) {
+  start(std::chrono::seconds(5));
+  auto r = raw_exchange(as_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + std::string(100, 'x')),
+                        std::chrono::seconds(3));
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LT(r.elapsed, std::chrono::seconds(2));
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, OversizedMultistreamLengthIsRejectedPromptly) {
+  start(std::chrono::seconds(5));
+  Bytes bytes = multistream_line(proto::multistream::kProtocolId);
+  append(bytes, wire::encode_uvarint(1u << 20));  // a 1 MiB "line"
+  append(bytes, Bytes(64, 'a'));
+  auto r = raw_exchange(bytes, std::chrono::seconds(3));
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_LT(r.elapsed, std::chrono::seconds(2));
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, UnknownSecurityProtocolIsRefused) {
+  start(std::chrono::seconds(5));
+  Bytes bytes = multistream_line(proto::multistream::kProtocolId);
+  append(bytes, multistream_line("/tls/1.0.0"));
+  io::tcp::socket socket(ctx_);
+  socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
+  io::asio::write(socket, io::asio::buffer(bytes));
+  // The server answers "na" and waits for another proposal: then our silence times out... in
+  // 5 s. Read just the answer.
+  Bytes expected = multistream_line(proto::multistream::kProtocolId);
+  append(expected, multistream_line(proto::multistream::kNotAvailable));
+  Bytes got(expected.size());
+  auto r = run_task(ctx_, [&]() -> io::Task<boost::system::error_code> {
+    auto [ec, n] = co_await io::asio::async_read(socket, io::asio::buffer(got), io::kNoThrow);
+    co_return ec;
+  }());
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(*r) << r->message();
+  EXPECT_EQ(got, expected);
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, StallingAfterConnectIsClosedAtTheStepDeadline) {
+  start(std::chrono::milliseconds(200));
+  auto r = raw_exchange({}, std::chrono::seconds(5));
+  EXPECT_FALSE(r.timed_out) << "a silent client was never disconnected";
+  EXPECT_GE(r.elapsed, std::chrono::milliseconds(150));
+  EXPECT_LT(r.elapsed, std::chrono::milliseconds(1500));
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, StallingInsideTheNoiseHandshakeIsClosedAtTheStepDeadline) {
+  start(std::chrono::milliseconds(200));
+  Bytes bytes = multistream_line(proto::multistream::kProtocolId);
+  append(bytes, multistream_line("/noise"));
+  auto r = raw_exchange(bytes, std::chrono::seconds(5));
+  EXPECT_FALSE(r.timed_out) << "a client stalling in Noise was never disconnected";
+  EXPECT_LT(r.elapsed, std::chrono::milliseconds(1500));
+  expect_good_peer_served();
+}
+
+TEST_F(HostHostileTest, HandshakeFloodIsBoundedAndRecovers) {
+  start(std::chrono::milliseconds(300));
+  // More silent clients than kMaxPendingInbound: the excess is closed at accept.
+  constexpr std::size_t kClients = kMaxPendingInbound + 16;
+  std::vector<std::unique_ptr<io::tcp::socket>> sockets;
+  std::vector<std::optional<DrainResult>> results(kClients);
+  for (std::size_t i = 0; i < kClients; ++i) {
+    sockets.push_back(std::make_unique<io::tcp::socket>(ctx_));
+    sockets.back()->connect(testing::endpoint_of(server_->addr.without_peer_id()));
+  }
+  for (std::size_t i = 0; i < kClients; ++i) {
+    io::asio::co_spawn(
+        ctx_,
+        [&, i]() -> io::Task<void> {
+          results[i].emplace(
+              co_await testing::drain_until_closed(*sockets[i], std::chrono::seconds(5)));
+        },
+        io::asio::detached);
+  }
+  // The existing connection is served during the flood.
+  EXPECT_TRUE(echo_works(*good_, *server_));
+  ASSERT_TRUE(run_until(ctx_, [&] {
+    return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); });
+  }));
+  std::size_t refused_early = 0;
+  for (auto& r : results) {
+    EXPECT_FALSE(r->timed_out);
+    if (r->elapsed < std::chrono::milliseconds(250)) ++refused_early;
+  }
+  EXPECT_GE(refused_early, kClients - kMaxPendingInbound);
+  EXPECT_TRUE(server_->host->connections().size() == 1u);
+  // After the flood, new peers get in.
+  Node& newcomer = make_node();
+  ASSERT_TRUE(dial(newcomer, server_->addr));
+  EXPECT_TRUE(echo_works(newcomer, *server_));
+  expect_good_peer_served();
+}
+
+// --- a peer that completes the handshake, then misbehaves ---
+
+TEST_F(HostHostileTest, InvalidYamuxFrameAfterTheHandshakeClosesOnlyThatConnection) {
+  start(std::chrono::seconds(5));
+  auto identity = crypto::Ed25519KeyPair::generate();
+  const auto attacker = wire::PeerId::from_public_key(identity.public_key());
+  io::tcp::socket socket(ctx_);
+  socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
+  auto upgraded = run_task(
+      ctx_, upgrade_outbound(std::move(socket),
+                             UpgradeConfig{&identity, nullptr, std::chrono::seconds(5), true},
+                             server_->host->peer_id()));
+  ASSERT_TRUE(upgraded);
+  ASSERT_TRUE(*upgraded) << upgraded->error().message();
+  auto& secured = (*upgraded)->secured;
+  ASSERT_TRUE(run_until(ctx_, [&] { return server_->host->connection(attacker) != nullptr; }));
+  EXPECT_EQ(server_->connects, 2);
+
+  // A Yamux header with version 7: a protocol violation.
+  Bytes frame(proto::yamux::kHeaderSize, 0);
+  frame[0] = 7;
+  Bytes ciphertext;
+  secured.channel.encrypt(frame, ciphertext);
+  io::asio::write(secured.socket, io::asio::buffer(ciphertext));
+  auto r = run_task(ctx_, testing::drain_until_closed(secured.socket, std::chrono::seconds(3)));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->timed_out) << "the server kept a connection that broke Yamux";
+  EXPECT_TRUE(run_until(ctx_, [&] { return server_->disconnects == 1; }));
+  EXPECT_EQ(server_->host->connection(attacker), nullptr);
+  // The good peer's connection is a different one and unaffected.
+  EXPECT_EQ(server_->host->connections().size(), 1u);
+  EXPECT_EQ(good_->disconnects, 0);
+  EXPECT_TRUE(echo_works(*good_, *server_));
+  EXPECT_TRUE(echo_works(*server_, *good_));
+}
+
+TEST_F(HostHostileTest, StreamsBeyondTheServersYamuxLimitAreRefused) {
+  // The server accepts at most 4 inbound streams per connection.
+  auto config = testing::test_config("server/1");
+  config.yamux.max_streams = 4;
+  server_ = &make_node(std::move(config));
+  server_->host->set_stream_handler("/hold/1.0.0",
+                                    [](Stream st) { return testing::echo_handler(st); });
+  good_ = &make_node();
+  Node& greedy = make_node();
+  ASSERT_TRUE(dial(*good_, server_->addr));
+  ASSERT_TRUE(dial(greedy, server_->addr));
+  ASSERT_TRUE(run_until(ctx_, [&] { return server_->identifies == 2 && greedy.identifies == 1; }));
+  // Wait until the identify streams are gone on the server side.
+  ASSERT_TRUE(run_until(ctx_, [&] {
+    auto c = server_->host->connection(greedy.host->peer_id());
+    return c && c->stream_count() == 0;
+  }));
+
+  std::vector<Stream> held;
+  int refused = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = run_task(ctx_, greedy.host->new_stream(server_->host->peer_id(), {"/hold/1.0.0"}));
+    ASSERT_TRUE(r) << "new_stream hung";
+    if (*r) {
+      held.push_back(**r);
+    } else {
+      ++refused;
+      EXPECT_EQ(r->error(), Error::stream_reset) << r->error().message();
+    }
+  }
+  EXPECT_EQ(held.size(), 4u);
+  EXPECT_EQ(refused, 4);
+  // Refused streams did not cost the greedy peer its connection; the held ones work.
+  for (auto& st : held) {
+    auto reply = run_task(ctx_, [&]() -> io::Task<Result<Bytes>> {
+      if (auto w = co_await st.write(to_bytes("held")); !w) co_return w.error();
+      (void)st.close_write();
+      co_return co_await st.read_to_end(64);
+    }());
+    ASSERT_TRUE(reply && *reply);
+    EXPECT_EQ(to_string(**reply), "held");
+  }
+  EXPECT_NE(server_->host->connection(greedy.host->peer_id()), nullptr);
+  // The other peer's budget is its own.
+  EXPECT_TRUE(echo_works(*good_, *server_));
+  EXPECT_EQ(good_->disconnects, 0);
+}
+
+// A handshaken peer that opens a stream with a huge receive window, asks for a firehose and then
+// never reads the socket again: the server's socket writes block.
+class StuckReaderTest : public HostHostileTest {
+ protected:
+  void start_firehose(proto::yamux::Config yamux) {
+    auto config = testing::test_config("server/1");
+    config.yamux = yamux;
+    server_ = &make_node(std::move(config));
+    server_->host->set_stream_handler("/firehose/1.0.0", [](Stream st) -> io::Task<void> {
+      const Bytes chunk(1024 * 1024, 0xf1);
+      for (int i = 0; i < 64; ++i) {
+        if (auto w = co_await st.write(chunk); !w) co_return;
+      }
+    });
+    good_ = &make_node();
+    ASSERT_TRUE(dial(*good_, server_->addr));
+    ASSERT_TRUE(run_until(ctx_, [&] { return server_->identifies == 1; }));
+
+    io::tcp::socket socket(ctx_);
+    socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
+    upgraded_ = run_task(
+        ctx_, upgrade_outbound(std::move(socket),
+                               UpgradeConfig{&identity_, nullptr, std::chrono::seconds(5), true},
+                               server_->host->peer_id()));
+    ASSERT_TRUE(upgraded_ && *upgraded_);
+    const auto attacker = wire::PeerId::from_public_key(identity_.public_key());
+    ASSERT_TRUE(run_until(ctx_, [&] { return server_->host->connection(attacker) != nullptr; }));
+    server_side_ = server_->host->connection(attacker);
+
+    // Stream 1: SYN with a 32 MiB window increase, then the negotiation in one data frame.
+    Bytes plain;
+    proto::yamux::append_header(
+        plain, {proto::yamux::FrameType::window_update, proto::yamux::kFlagSyn, 1, 32u << 20});
+    Bytes lines = multistream_line(proto::multistream::kProtocolId);
+    append(lines, multistream_line("/firehose/1.0.0"));
+    proto::yamux::append_header(
+        plain, {proto::yamux::FrameType::data, 0, 1, static_cast<std::uint32_t>(lines.size())});
+    append(plain, lines);
+    Bytes ciphertext;
+    (*upgraded_)->secured.channel.encrypt(plain, ciphertext);
+    io::asio::write((*upgraded_)->secured.socket, io::asio::buffer(ciphertext));
+    // Let the server fill the socket buffers.
+    testing::run_for(ctx_, std::chrono::milliseconds(500));
+  }
+
+  crypto::Ed25519KeyPair identity_ = crypto::Ed25519KeyPair::generate();
+  std::optional<Result<Upgraded>> upgraded_;
+  std::weak_ptr<Connection> server_side_;
+};
+
+// DISABLED: fails on a bug in src/p2p/connection.cpp. Connection::close() only kicks the writer;
+// the socket is closed by write_loop() after its current async_write completes, and that write
+// never completes while the peer does not read. The read loop (async_wait on the same socket)
+// and the write loop keep the Connection alive: socket, buffers and fd leak for as long as the
+// peer wishes. Fix: close() arms a flush deadline (or closes at once on error reasons) that
+// cancels/closes socket_. Enable once fixed.
+TEST_F(StuckReaderTest, DISABLED_HostCloseReleasesAConnectionWhosePeerStoppedReading) {
+  start_firehose({});
+  ASSERT_FALSE(server_side_.expired());
+  server_->host->close();
+  EXPECT_TRUE(run_until(
+      ctx_, [&] { return server_side_.expired(); }, std::chrono::seconds(3)))
+      << "the connection (and its socket) outlives Host::close() while its write is blocked";
+  EXPECT_TRUE(run_until(ctx_, [&] { return good_->disconnects == 1; }));
+}
+
+// DISABLED: the same bug as above, reached without any local call: the keepalive timeout closes
+// the connection (disconnect fires) but the blocked write keeps the socket and Connection alive.
+TEST_F(StuckReaderTest, DISABLED_KeepaliveTimeoutReleasesAConnectionWhosePeerStoppedReading) {
+  proto::yamux::Config yamux;
+  yamux.keepalive_interval = std::chrono::milliseconds(100);
+  yamux.ping_timeout = std::chrono::milliseconds(300);
+  start_firehose(yamux);
+  EXPECT_TRUE(run_until(
+      ctx_, [&] { return server_->disconnects == 1; }, std::chrono::seconds(3)))
+      << "an unanswered keepalive did not close the connection";
+  EXPECT_TRUE(run_until(
+      ctx_, [&] { return server_side_.expired(); }, std::chrono::seconds(3)))
+      << "the timed-out connection (and its socket) is never released while its write is blocked";
+  // The good peer answers pings and stays.
+  EXPECT_EQ(server_->host->connections().size(), 1u);
+  EXPECT_TRUE(echo_works(*good_, *server_));
+}
+
+TEST_F(HostHostileTest, SilentPeerIsClosedByTheKeepaliveTimeout) {
+  auto config = testing::test_config("server/1");
+  config.yamux.keepalive_interval = std::chrono::milliseconds(100);
+  config.yamux.ping_timeout = std::chrono::milliseconds(300);
+  server_ = &make_node(std::move(config));
+  good_ = &make_node();
+  ASSERT_TRUE(dial(*good_, server_->addr));
+  auto identity = crypto::Ed25519KeyPair::generate();
+  io::tcp::socket socket(ctx_);
+  socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
+  auto upgraded = run_task(
+      ctx_, upgrade_outbound(std::move(socket),
+                             UpgradeConfig{&identity, nullptr, std::chrono::seconds(5), true},
+                             server_->host->peer_id()));
+  ASSERT_TRUE(upgraded && *upgraded);
+  // We read (and drop) everything but never answer the pings.
+  auto r = run_task(
+      ctx_, testing::drain_until_closed((*upgraded)->secured.socket, std::chrono::seconds(5)));
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_LT(r->elapsed, std::chrono::seconds(2));
+  EXPECT_EQ(server_->disconnects, 1);
+  EXPECT_EQ(server_->host->connections().size(), 1u);
+  EXPECT_TRUE(echo_works(*good_, *server_));
+}
+
+// --- close ---
+
+TEST_F(HostHostileTest, CloseEndsEverythingWithoutHangs) {
+  Node& a = make_node();
+  Node& b = make_node();
+  std::optional<boost::system::error_code> server_read;
+  b.host->set_stream_handler("/hold/1.0.0", [&](Stream st) -> io::Task<void> {
+    std::uint8_t byte = 0;
+    auto r = co_await st.read_some(std::span<std::uint8_t>(&byte, 1));
+    server_read = r ? boost::system::error_code{} : r.error();
+  });
+  ASSERT_TRUE(dial(a, b.addr));
+  ASSERT_TRUE(run_until(ctx_, [&] { return a.identifies == 1 && b.identifies == 1; }));
+  auto s = run_task(ctx_, a.host->new_stream(b.host->peer_id(), {"/hold/1.0.0"}));
+  ASSERT_TRUE(s && *s);
+  std::optional<Result<std::size_t>> client_read;
+  io::asio::co_spawn(
+      ctx_,
+      [&, st = **s]() mutable -> io::Task<void> {
+        std::uint8_t byte = 0;
+        client_read.emplace(co_await st.read_some(std::span<std::uint8_t>(&byte, 1)));
+      },
+      io::asio::detached);
+  testing::run_for(ctx_, std::chrono::milliseconds(50));
+  ASSERT_FALSE(client_read.has_value());
+
+  a.host->close();
+  ASSERT_TRUE(run_until(ctx_, [&] {
+    return client_read.has_value() && server_read.has_value() && a.disconnects == 1 &&
+           b.disconnects == 1;
+  }));
+  EXPECT_FALSE(*client_read);
+  EXPECT_TRUE(*server_read);  // an error, not end of stream
+  EXPECT_TRUE(a.host->connections().empty());
+  EXPECT_TRUE(b.host->connections().empty());
+  EXPECT_TRUE(a.host->listen_addrs().empty());
+  // The listener is gone: dialling a fails.
+  auto again = dial(b, a.addr);
+  EXPECT_FALSE(again);
+  // New streams on the old handle fail at once.
+  auto w = run_task(ctx_, s->value().write(to_bytes("x")));
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(*w);
+  // Closing twice is harmless.
+  a.host->close();
+  EXPECT_EQ(a.disconnects, 1);
+}
+
+}  // namespace
+}  // namespace ipfsa::p2p
