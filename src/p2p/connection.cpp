@@ -30,7 +30,8 @@ Connection::Connection(SecuredSocket secured, Direction direction, wire::PeerId 
       initial_plaintext_(std::move(secured.plaintext)),
       wake_writer_(socket_.get_executor()),
       wake_timer_(socket_.get_executor()),
-      drained_(socket_.get_executor()) {
+      drained_(socket_.get_executor()),
+      flush_deadline_(socket_.get_executor()) {
   boost::system::error_code ignored;
   socket_.set_option(io::tcp::no_delay(true), ignored);
 }
@@ -68,6 +69,15 @@ void Connection::close(boost::system::error_code reason) {
   fail_all_streams(reason ? reason : make_error_code(Error::session_closed));
   kick();               // the writer flushes the GoAway, then closes the socket
   wake_timer_.notify();
+  drained_.notify();    // writers waiting for the socket to drain must see the close
+  // A peer that stopped reading would keep the writer (and the socket, its buffers and the
+  // descriptor) forever: the flush gets a deadline, then the socket is closed under it.
+  flush_deadline_.expires_after(kCloseFlushTimeout);
+  flush_deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->writer_done_) return;
+    boost::system::error_code ignored;
+    self->socket_.close(ignored);
+  });
   if (auto handler = std::move(on_closed_)) handler(*this, reason);
   on_inbound_ = nullptr;
 }
@@ -173,6 +183,7 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
   socket_.shutdown(io::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   writer_done_ = true;
+  flush_deadline_.cancel();
 }
 
 asio::awaitable<void> Connection::timer_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {

@@ -28,6 +28,9 @@ namespace ipfsa::p2p {
 inline constexpr std::size_t kMaxConnectionWriteBuffer = 8 * 1024 * 1024;
 // Bytes per socket read, into one buffer shared by all connections of a thread.
 inline constexpr std::size_t kReadChunkSize = 256 * 1024;
+// After close(), queued bytes (the GoAway) get this long to reach a peer before the socket is
+// closed anyway: a peer that stopped reading cannot hold a connection open.
+inline constexpr Duration kCloseFlushTimeout = std::chrono::seconds(2);
 // Write buffers above this capacity are released after each write.
 inline constexpr std::size_t kRetainedWriteBuffer = 256 * 1024;
 
@@ -113,6 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   io::Signal wake_writer_;
   io::Signal wake_timer_;
   io::Signal drained_;
+  io::asio::steady_timer flush_deadline_;
   std::size_t pending_cipher_ = 0;
   bool closed_ = false;
   bool writer_done_ = false;

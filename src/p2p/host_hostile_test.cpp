@@ -360,13 +360,9 @@ class StuckReaderTest : public HostHostileTest {
   std::weak_ptr<Connection> server_side_;
 };
 
-// DISABLED: fails on a bug in src/p2p/connection.cpp. Connection::close() only kicks the writer;
-// the socket is closed by write_loop() after its current async_write completes, and that write
-// never completes while the peer does not read. The read loop (async_wait on the same socket)
-// and the write loop keep the Connection alive: socket, buffers and fd leak for as long as the
-// peer wishes. Fix: close() arms a flush deadline (or closes at once on error reasons) that
-// cancels/closes socket_. Enable once fixed.
-TEST_F(StuckReaderTest, DISABLED_HostCloseReleasesAConnectionWhosePeerStoppedReading) {
+// A peer that stops reading cannot keep a closed connection (socket, buffers, descriptor) alive:
+// Connection::close() gives the flush kCloseFlushTimeout, then closes the socket.
+TEST_F(StuckReaderTest, HostCloseReleasesAConnectionWhosePeerStoppedReading) {
   start_firehose({});
   ASSERT_FALSE(server_side_.expired());
   server_->host->close();
@@ -376,9 +372,8 @@ TEST_F(StuckReaderTest, DISABLED_HostCloseReleasesAConnectionWhosePeerStoppedRea
   EXPECT_TRUE(run_until(ctx_, [&] { return good_->disconnects == 1; }));
 }
 
-// DISABLED: the same bug as above, reached without any local call: the keepalive timeout closes
-// the connection (disconnect fires) but the blocked write keeps the socket and Connection alive.
-TEST_F(StuckReaderTest, DISABLED_KeepaliveTimeoutReleasesAConnectionWhosePeerStoppedReading) {
+// The same, reached without any local call: the keepalive timeout closes the connection.
+TEST_F(StuckReaderTest, KeepaliveTimeoutReleasesAConnectionWhosePeerStoppedReading) {
   proto::yamux::Config yamux;
   yamux.keepalive_interval = std::chrono::milliseconds(100);
   yamux.ping_timeout = std::chrono::milliseconds(300);
