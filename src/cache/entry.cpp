@@ -1,0 +1,182 @@
+#include "cache/entry.hpp"
+
+#include <algorithm>
+
+#include "wire/cid.hpp"
+#include "wire/protobuf.hpp"
+
+namespace ipfsa::cache {
+namespace {
+
+// Field numbers of the meta message (docs/wire/cache-store.md).
+enum MetaField : std::uint32_t {
+  kStatus = 1,
+  kHeader = 2,  // nested: 1 name, 2 value
+  kCid = 3,
+  kFetchedAtMs = 4,
+  kExpiresAtMs = 5,
+  kOrigin = 6,
+  kEnd = 15,  // always last: a meta blob cut anywhere fails to decode
+};
+
+inline constexpr int kMinStatus = 100;
+inline constexpr int kMaxStatus = 599;
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) {
+             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+           };
+           return lower(x) == lower(y);
+         });
+}
+
+std::string cid_of(const std::string& body) {
+  return wire::Cid::sha256_raw(as_bytes(body)).to_string();
+}
+
+std::uint64_t to_ms(WallTime t) noexcept {
+  const auto ms = t.time_since_epoch().count();
+  return ms < 0 ? 0 : static_cast<std::uint64_t>(ms);
+}
+
+}  // namespace
+
+std::string_view Entry::header(std::string_view name) const noexcept {
+  for (const auto& h : headers) {
+    if (h.name == name) return h.value;
+  }
+  return {};
+}
+
+bool is_kept_header(std::string_view name) noexcept {
+  return std::any_of(kKeptHeaders.begin(), kKeptHeaders.end(),
+                     [&](std::string_view kept) { return iequals(kept, name); });
+}
+
+Result<Entry> make_entry(int status, const Headers& response_headers, std::string body,
+                         WallTime fetched_at, WallTime expires_at, std::string origin) {
+  if (body.size() > kMaxEntryBytes) return Error::too_large;
+  if (origin.size() > kMaxOriginBytes) return Error::malformed;
+  if (status < kMinStatus || status > kMaxStatus) return Error::malformed;
+  Entry e;
+  e.status = status;
+  for (std::string_view kept : kKeptHeaders) {
+    for (const auto& h : response_headers) {
+      if (iequals(h.name, kept) && h.value.size() <= kMaxHeaderValueBytes) {
+        e.headers.push_back({std::string(kept), h.value});
+        break;
+      }
+    }
+  }
+  e.cid = cid_of(body);
+  e.body = std::make_shared<const std::string>(std::move(body));
+  e.fetched_at = fetched_at;
+  e.expires_at = expires_at;
+  e.origin = std::move(origin);
+  return e;
+}
+
+Bytes encode_meta(const Entry& entry) {
+  wire::pb::Writer w;
+  w.varint(kStatus, static_cast<std::uint64_t>(entry.status));
+  for (const auto& h : entry.headers) {
+    wire::pb::Writer nested;
+    nested.string(1, h.name);
+    nested.string(2, h.value);
+    w.bytes(kHeader, nested.data());
+  }
+  w.string(kCid, entry.cid);
+  w.varint(kFetchedAtMs, to_ms(entry.fetched_at));
+  w.varint(kExpiresAtMs, to_ms(entry.expires_at));
+  if (!entry.origin.empty()) w.string(kOrigin, entry.origin);
+  w.varint(kEnd, 1);
+  return std::move(w).take();
+}
+
+Result<Entry> decode_meta(ByteView meta, Body body) {
+  if (!body) return Error::malformed;
+  if (meta.size() > kMaxEntryBytes || body->size() > kMaxEntryBytes) return Error::too_large;
+  Entry e;
+  bool have_status = false;
+  bool have_cid = false;
+  bool have_expiry = false;
+  bool have_end = false;
+  wire::pb::Reader r(meta);
+  wire::pb::Field f;
+  while (r.next(f)) {
+    if (have_end) return Error::malformed;  // nothing may follow the end marker
+    switch (f.number) {
+      case kStatus:
+        if (f.type != wire::pb::WireType::varint) return Error::malformed;
+        if (f.varint < kMinStatus || f.varint > kMaxStatus) return Error::malformed;
+        e.status = static_cast<int>(f.varint);
+        have_status = true;
+        break;
+      case kHeader: {
+        if (f.type != wire::pb::WireType::len) return Error::malformed;
+        if (e.headers.size() >= kKeptHeaders.size()) return Error::too_large;
+        Header h;
+        bool have_name = false;
+        wire::pb::Reader hr(f.bytes);
+        wire::pb::Field hf;
+        while (hr.next(hf)) {
+          if (hf.type != wire::pb::WireType::len) return Error::malformed;
+          if (hf.number == 1) {
+            h.name = to_string(hf.bytes);
+            have_name = true;
+          } else if (hf.number == 2) {
+            if (hf.bytes.size() > kMaxHeaderValueBytes) return Error::too_large;
+            h.value = to_string(hf.bytes);
+          }
+        }
+        if (hr.error()) return hr.error();
+        if (!have_name || !is_kept_header(h.name)) return Error::malformed;
+        e.headers.push_back(std::move(h));
+        break;
+      }
+      case kCid:
+        if (f.type != wire::pb::WireType::len) return Error::malformed;
+        if (f.bytes.size() > kMaxCidTextBytes) return Error::too_large;
+        e.cid = to_string(f.bytes);
+        have_cid = true;
+        break;
+      case kFetchedAtMs:
+      case kExpiresAtMs: {
+        if (f.type != wire::pb::WireType::varint) return Error::malformed;
+        if (f.varint > static_cast<std::uint64_t>(INT64_MAX)) return Error::malformed;
+        const WallTime t{std::chrono::milliseconds(static_cast<std::int64_t>(f.varint))};
+        if (f.number == kFetchedAtMs) {
+          e.fetched_at = t;
+        } else {
+          e.expires_at = t;
+          have_expiry = true;
+        }
+        break;
+      }
+      case kOrigin:
+        if (f.type != wire::pb::WireType::len) return Error::malformed;
+        if (f.bytes.size() > kMaxOriginBytes) return Error::too_large;
+        e.origin = to_string(f.bytes);
+        break;
+      case kEnd:
+        if (f.type != wire::pb::WireType::varint || f.varint != 1) return Error::malformed;
+        have_end = true;
+        break;
+      default:  // unknown fields from a newer version are skipped
+        break;
+    }
+  }
+  if (r.error()) return r.error();
+  if (!have_end) return Error::truncated;
+  if (!have_status || !have_cid || !have_expiry) return Error::malformed;
+  if (cid_of(*body) != e.cid) return Error::malformed;  // the body is not what was stored
+  e.body = std::move(body);
+  return e;
+}
+
+std::size_t entry_size(const Entry& entry, std::size_t meta_size) noexcept {
+  return (entry.body ? entry.body->size() : 0) + meta_size;
+}
+
+}  // namespace ipfsa::cache
