@@ -10,6 +10,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 step "dependencies"
 bash scripts/deps.sh --test
 (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/github-fixtures && npm ci --no-audit --no-fund --loglevel=error)
 
 step "build (asan preset)"
 cmake --preset asan >/dev/null
