@@ -157,11 +157,20 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
   for (;;) {
     if (!session_.has_outgoing()) {
       if (closed_) break;
+      if (ciphertext.capacity() > kRetainedWriteBuffer) {
+        // Going idle after a burst: give the memory back (idle connections should cost little;
+        // releasing after every write instead would re-fault megabytes per write under load).
+        Bytes().swap(ciphertext);
+        Bytes().swap(plaintext);
+      }
       co_await wake_writer_.wait();
       continue;
     }
     plaintext.clear();
     session_.append_outgoing(plaintext);
+    // Draining the session's send budget can make streams writable again: deliver those events
+    // now, not at the next inbound frame or timer (which stalled bulk writers for seconds).
+    process_events();
     ciphertext.clear();
     channel_.encrypt(plaintext, ciphertext);
     if (pnet_) pnet_->encrypt(ciphertext);
@@ -169,11 +178,7 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
     pending_cipher_ = 0;
     drained_.notify();
-    if (ciphertext.capacity() > kRetainedWriteBuffer) {
-      // After a burst, give the memory back: idle connections should cost little.
-      Bytes().swap(ciphertext);
-      Bytes().swap(plaintext);
-    }
+
     if (ec) {
       close(ec);
       break;

@@ -31,7 +31,7 @@ inline constexpr std::size_t kReadChunkSize = 256 * 1024;
 // After close(), queued bytes (the GoAway) get this long to reach a peer before the socket is
 // closed anyway: a peer that stopped reading cannot hold a connection open.
 inline constexpr Duration kCloseFlushTimeout = std::chrono::seconds(2);
-// Write buffers above this capacity are released after each write.
+// Write buffers above this capacity are released when the writer goes idle.
 inline constexpr std::size_t kRetainedWriteBuffer = 256 * 1024;
 
 enum class Direction { inbound, outbound };
