@@ -19,8 +19,8 @@ cmake --build --preset asan
 step "unit tests"
 ctest --preset asan -j2 --timeout 300
 
-step "interop tests (js-libp2p 3.3.11)"
-IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 tests/interop/
+step "interop and CLI tests (js-libp2p 3.3.11, recorded GitHub traffic)"
+IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 tests/interop/ tests/cli/
 
 step "fuzz smoke"
 cmake --preset fuzz >/dev/null

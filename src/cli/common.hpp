@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/secret.hpp"
 #include "crypto/ed25519.hpp"
@@ -32,5 +34,24 @@ struct ServeOptions {
   std::string swarm_key;            // overrides IPFS_ACCELERATE_SWARM_KEY
 };
 int run_serve(const ServeOptions& options);
+
+inline constexpr std::size_t kMaxPaginatePages = 1000;
+struct ApiOptions {
+  std::string path;
+  std::string method;                               // "" = GET, or POST when fields are given
+  std::vector<std::pair<std::string, bool>> fields;  // "k=v", typed (-F) or raw (-f)
+  std::vector<std::string> headers;                  // "Accept: ..."
+  bool paginate = false;
+  bool include = false;
+};
+int run_api(const ApiOptions& options);
+
+struct CacheOptions {
+  std::string action;    // stats | get | invalidate | clear
+  std::string argument;  // key/path (get) or prefix (invalidate)
+  bool body = false;     // get: print the body instead of the metadata
+  std::string accept;    // get by API path: the Accept the entry was fetched with
+};
+int run_cache(const CacheOptions& options);
 
 }  // namespace ipfsa::cli

@@ -29,7 +29,38 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--swarm-key", serve.swarm_key,
                         "libp2p pnet swarm key file (default: IPFS_ACCELERATE_SWARM_KEY)");
 
+  ApiOptions api;
+  std::vector<std::string> raw_fields, typed_fields;
+  auto* api_cmd = app.add_subcommand("api", "Call the GitHub API like `gh api`, answered through the cache");
+  api_cmd->add_option("path", api.path, "API path, e.g. repos/octocat/hello-world or /user")->required();
+  api_cmd->add_option("-X,--method", api.method, "HTTP method (default GET, or POST with fields)");
+  api_cmd->add_option("-f,--raw-field", raw_fields, "String field key=value (query for GET, JSON body otherwise)");
+  api_cmd->add_option("-F,--field", typed_fields, "Typed field key=value (true/false/null/integers as JSON)");
+  api_cmd->add_option("-H,--header", api.headers, "Request header \"Accept: ...\"");
+  api_cmd->add_flag("--paginate", api.paginate, "Follow Link rel=\"next\" and print every page");
+  api_cmd->add_flag("-i,--include", api.include, "Print the status line and headers, with X-Cache-Status");
+
+  CacheOptions cache;
+  auto* cache_cmd = app.add_subcommand("cache", "Inspect or change the local cache (never calls GitHub)");
+  cache_cmd->require_subcommand(1);
+  cache_cmd->add_subcommand("stats", "Counters and size as JSON")->callback([&] { cache.action = "stats"; });
+  auto* cache_get = cache_cmd->add_subcommand("get", "Show a cached entry by key, key hash or API path");
+  cache_get->add_option("key", cache.argument, "Canonical key, 64-hex key hash, or API path")->required();
+  cache_get->add_flag("--body", cache.body, "Print the body instead of the metadata");
+  cache_get->add_option("--accept", cache.accept, "Accept media type the entry was fetched with (API paths)");
+  cache_get->callback([&] { cache.action = "get"; });
+  auto* cache_inv = cache_cmd->add_subcommand("invalidate", "Drop entries whose key starts with a prefix");
+  cache_inv->add_option("prefix", cache.argument, "Key prefix, e.g. \"GET api.github.com/repos/o/r\"")->required();
+  cache_inv->callback([&] { cache.action = "invalidate"; });
+  cache_cmd->add_subcommand("clear", "Drop every entry")->callback([&] { cache.action = "clear"; });
+
   CLI11_PARSE(app, argc, argv);
+  if (*api_cmd) {
+    for (auto& f : raw_fields) api.fields.emplace_back(f, false);
+    for (auto& f : typed_fields) api.fields.emplace_back(f, true);
+    return run_api(api);
+  }
+  if (*cache_cmd) return run_cache(cache);
   if (*id) return run_id(json);
   if (*ping_cmd) return run_ping(ping);
   if (*serve_cmd) return run_serve(serve);

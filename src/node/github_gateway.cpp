@@ -1,0 +1,175 @@
+#include "node/github_gateway.hpp"
+
+#include <cctype>
+
+#include "base/log.hpp"
+
+namespace ipfsa::node {
+namespace {
+
+cache::UpstreamResponse to_upstream(github::Response response) {
+  cache::UpstreamResponse out;
+  out.status = response.status;
+  out.headers.reserve(response.headers.size());
+  for (auto& [name, value] : response.headers) out.headers.push_back({name, value});
+  out.body = std::move(response.body);
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "/repos/o/r/issues?x=1" -> {"repos", "o", "r", "issues"}; an absolute URL keeps its path only.
+std::vector<std::string_view> path_segments(std::string_view target) {
+  if (auto scheme = target.find("://"); scheme != std::string_view::npos) {
+    auto slash = target.find('/', scheme + 3);
+    target = slash == std::string_view::npos ? std::string_view{} : target.substr(slash);
+  }
+  target = target.substr(0, target.find_first_of("?#"));
+  std::vector<std::string_view> out;
+  while (!target.empty()) {
+    auto slash = target.find('/');
+    auto part = target.substr(0, slash);
+    if (!part.empty()) out.push_back(part);
+    if (slash == std::string_view::npos) break;
+    target.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_graphql_mutation(std::string_view query) {
+  // Skip ignored tokens (whitespace, commas, comments) to the first keyword.
+  std::size_t i = 0;
+  while (i < query.size()) {
+    const char c = query[i];
+    if (c == '#') {
+      while (i < query.size() && query[i] != '\n') ++i;
+    } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  const auto rest = query.substr(i);
+  return rest.starts_with("mutation") || rest.starts_with("subscription");
+}
+
+GitHubGateway::GitHubGateway(cache::GitHubAPICache& cache, github::Client& client)
+    : cache_(cache), client_(client) {
+  // The REST key of "/" gives the host part exactly as rest_key() writes it.
+  auto root = cache::rest_key({"GET", client_.config().api_url, "/", "", ""});
+  if (root) {
+    const auto& text = root->text;  // "GET <host>/ accept=..."
+    host_ = text.substr(4, text.find(' ', 4) - 4);
+    if (!host_.empty() && host_.back() == '/') host_.pop_back();
+  }
+}
+
+std::string GitHubGateway::invalidation_prefix(std::string_view path) const {
+  const auto segments = path_segments(path);
+  std::string prefix = "GET " + host_;
+  const std::size_t keep = !segments.empty() && segments[0] == "repos" ? 3 : 2;
+  for (std::size_t i = 0; i < segments.size() && i < keep; ++i) {
+    prefix += '/';
+    prefix += segments[i];
+  }
+  return prefix;
+}
+
+Result<Answer> GitHubGateway::rest(const RestCall& call) {
+  const std::string method = upper(call.method);
+  github::Request request;
+  request.method = method;
+  request.target = call.target;
+  request.accept = call.accept;
+  request.body = call.body;
+  if (!call.content_type.empty()) request.headers.push_back({"content-type", call.content_type});
+  if (call.token) request.token = *call.token;
+
+  if (method != "GET" && method != "HEAD") {
+    auto response = client_.send(request);
+    if (!response) return response.error();
+    auto upstream = to_upstream(std::move(*response));
+    const int status = upstream.status;
+    const auto now = cache::wall_now();
+    auto entry = cache::make_entry(status, upstream.headers, std::move(upstream.body), now, now);
+    if (!entry) return entry.error();
+    if (status >= 200 && status < 300) {
+      // The write may have changed anything under the resource's owner: drop those keys. A
+      // prefix is cut at a segment end ("/repos/o/r" must not drop "/repos/o/rx").
+      const auto prefix = invalidation_prefix(call.target);
+      std::size_t dropped = 0;
+      for (const char* end : {" ", "/", "?"}) {
+        if (auto n = cache_.invalidate_prefix(prefix + end)) dropped += *n;
+      }
+      log::debug("{} {} -> {}; invalidated {} cached entries under {}", method, call.target, status,
+                 dropped, prefix);
+    }
+    return Answer{cache::CacheStatus::miss, std::make_shared<const cache::Entry>(std::move(*entry)),
+                  false};
+  }
+
+  auto key = cache::rest_key({method, client_.config().api_url, call.target, call.accept, ""});
+  if (!key) return key.error();
+  const cache::Upstream upstream =
+      [&](const cache::ConditionalHeaders& conditional) -> Result<cache::UpstreamResponse> {
+    github::Request r = request;
+    r.if_none_match = conditional.if_none_match;
+    r.if_modified_since = conditional.if_modified_since;
+    auto response = client_.send(r);
+    if (!response) return response.error();
+    return to_upstream(std::move(*response));
+  };
+  auto lookup = cache_.fetch(*key, upstream);
+  if (!lookup) return lookup.error();
+  return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
+}
+
+Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
+  github::Request request;
+  request.method = "POST";
+  request.target = client_.config().graphql_url;
+  request.accept = "application/json";
+  std::string body = "{\"query\":" + github::json_quote(call.query);
+  if (!call.variables_json.empty()) body += ",\"variables\":" + call.variables_json;
+  if (!call.operation_name.empty()) body += ",\"operationName\":" + github::json_quote(call.operation_name);
+  body += "}";
+  request.body = std::move(body);
+  request.headers.push_back({"content-type", "application/json"});
+  if (call.token) request.token = *call.token;
+
+  auto key = cache::graphql_key({client_.config().graphql_url, call.query, call.variables_json,
+                                 call.operation_name, ""});
+  if (!key) return key.error();
+  if (is_graphql_mutation(call.query)) {
+    auto response = client_.send(request);
+    if (!response) return response.error();
+    auto upstream = to_upstream(std::move(*response));
+    const int status = upstream.status;
+    const auto now = cache::wall_now();
+    auto entry = cache::make_entry(status, upstream.headers, std::move(upstream.body), now, now);
+    if (!entry) return entry.error();
+    // A mutation can change what any query returns: drop every cached GraphQL answer.
+    const auto space = key->text.find(' ', key->text.find(' ') + 1);
+    (void)cache_.invalidate_prefix(key->text.substr(0, space + 1));
+    return Answer{cache::CacheStatus::miss, std::make_shared<const cache::Entry>(std::move(*entry)),
+                  false};
+  }
+  const cache::Upstream upstream =
+      [&](const cache::ConditionalHeaders&) -> Result<cache::UpstreamResponse> {
+    // GraphQL answers carry no validators: an expired answer is simply fetched again.
+    auto response = client_.send(request);
+    if (!response) return response.error();
+    return to_upstream(std::move(*response));
+  };
+  auto lookup = cache_.fetch(*key, upstream);
+  if (!lookup) return lookup.error();
+  return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
+}
+
+}  // namespace ipfsa::node

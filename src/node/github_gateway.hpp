@@ -1,0 +1,66 @@
+// The one place where the cache engine and the GitHub client meet (composition root): GitHub API
+// reads go through GitHubAPICache::fetch() with the client as the upstream; writes pass through
+// and invalidate what they may have changed. Thread-safe (both parts are); blocking.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/error.hpp"
+#include "base/secret.hpp"
+#include "cache/github_api_cache.hpp"
+#include "github/client.hpp"
+
+namespace ipfsa::node {
+
+struct RestCall {
+  std::string method = "GET";
+  std::string target;  // "repos/o/r", "/user/repos?per_page=100" or an absolute URL (Link next)
+  std::string accept;  // "" = the client's default
+  std::string body;    // for writes
+  std::string content_type;          // of `body` ("" = none)
+  std::optional<SecretBytes> token;  // a caller's own token (proxy); default: the node's
+};
+
+struct GraphqlCall {
+  std::string query;
+  std::string variables_json;  // "" = {}
+  std::string operation_name;
+  std::optional<SecretBytes> token;
+};
+
+struct Answer {
+  cache::CacheStatus status = cache::CacheStatus::miss;  // pass-through writes report miss
+  cache::EntryPtr entry;                                  // status, kept headers, body
+  bool cached = false;                                    // served by or stored in the cache
+};
+
+class GitHubGateway {
+ public:
+  GitHubGateway(cache::GitHubAPICache& cache, github::Client& client);
+
+  // GET and HEAD through the cache; any other method goes upstream and, on success, invalidates
+  // the keys of the repository (or user/org) it touched. Errors: the key's errors (malformed,
+  // unsupported for credentials in the URL), the upstream's when nothing is stored.
+  Result<Answer> rest(const RestCall& call);
+  // Queries through the cache; a document starting with `mutation` passes through and
+  // invalidates every cached GraphQL answer.
+  Result<Answer> graphql(const GraphqlCall& call);
+
+  // The key prefix a write to `path` invalidates: "GET <host>/repos/<o>/<r>" for repository
+  // paths, "GET <host>/<first two segments>" otherwise.
+  std::string invalidation_prefix(std::string_view path) const;
+
+  cache::GitHubAPICache& cache() noexcept { return cache_; }
+  github::Client& client() noexcept { return client_; }
+
+ private:
+  cache::GitHubAPICache& cache_;
+  github::Client& client_;
+  std::string host_;  // api_url without scheme: the host part of every REST key
+};
+
+// True if a GraphQL document is a mutation (or subscription): its first operation keyword.
+bool is_graphql_mutation(std::string_view query);
+
+}  // namespace ipfsa::node
