@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
     const std::string target = "/repos/crash/test/items/" + std::to_string(n);
     request.target = target;
     auto key = rest_key(request);
-    auto entry = make_entry(200, {{"etag", "\"" + std::to_string(n) + "\""}}, crash_body(n), now,
-                            now + std::chrono::hours(1));
+    auto entry =
+        make_entry(200, {{"etag", std::string("\"").append(std::to_string(n)).append("\"")}},
+                   crash_body(n), now, now + std::chrono::hours(1));
     if (!key || !entry) return 1;
     auto ok = (*store)->put(key->text, key->hash, std::make_shared<const Entry>(std::move(*entry)));
     if (!ok) {

@@ -144,8 +144,11 @@ Result<void> set_path_and_query(Url& url, std::string_view base_path, std::strin
     const auto eq = param.find('=');
     const std::string_view name = param.substr(0, eq);
     if (is_credential_param(name)) return Error::unsupported;
-    std::string value =
-        eq == std::string_view::npos ? "" : "=" + normalize_percent(param.substr(eq + 1));
+    std::string value;
+    if (eq != std::string_view::npos) {
+      value.push_back('=');
+      value += normalize_percent(param.substr(eq + 1));
+    }
     url.query.emplace_back(normalize_percent(name), std::move(value));
   }
   // Sort by name only: a stable sort keeps repeated parameters (labels[]=a&labels[]=b) in order.

@@ -141,7 +141,25 @@ void LruIndex::clear() noexcept {
   total_bytes_ = 0;
 }
 
-void LruIndex::load(const IndexRecord& record) { upsert(record); }
+void LruIndex::reserve(std::size_t entries) {
+  std::size_t buckets = kInitialBuckets;
+  while (buckets < entries * 2) buckets *= 2;
+  if (buckets <= table_.size()) return;
+  slots_.reserve(entries);
+  table_.assign(buckets, kNone);
+  for (SlotId id = head_; id != kNone; id = slots_[id].next) table_insert(id);
+}
+
+// The caller guarantees distinct hashes (the table's primary key), so no lookup first.
+void LruIndex::load(const IndexRecord& record) {
+  if ((count_ + 1) * 2 > table_.size()) grow_table();
+  const SlotId id = allocate_slot();
+  slots_[id].record = record;
+  link_front(id);
+  table_insert(id);
+  ++count_;
+  total_bytes_ += record.size;
+}
 
 void LruIndex::finish_load() {
   std::vector<SlotId> order;

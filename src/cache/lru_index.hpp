@@ -52,7 +52,10 @@ class LruIndex {
   SlotId oldest() const noexcept { return tail_; }
   SlotId newer(SlotId id) const noexcept { return slots_[id].prev; }
 
-  // Bulk load: add records in any order, then finish_load() orders the LRU list by access_seq.
+  // Sizes the table for `entries` without rehashing later.
+  void reserve(std::size_t entries);
+  // Bulk load: add records with distinct hashes in any order, then finish_load() orders the LRU
+  // list by access_seq.
   void load(const IndexRecord& record);
   void finish_load();
 

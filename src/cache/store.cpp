@@ -17,16 +17,19 @@ namespace {
 // One table; see docs/wire/cache-store.md. `size` is what counts against max_bytes, `last_access`
 // is an access sequence number (LRU order), `expires_at` is Unix milliseconds (copied out of meta
 // so the index loads without decoding meta).
+// Small fixed columns first: reading them never walks a body's overflow pages. The covering
+// index lets open() load the in-memory index without reading the table's pages at all.
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS entries("
     " key_hash TEXT PRIMARY KEY NOT NULL,"
-    " key TEXT NOT NULL,"
-    " meta BLOB NOT NULL,"
-    " body BLOB NOT NULL,"
     " size INTEGER NOT NULL,"
     " expires_at INTEGER NOT NULL,"
-    " last_access INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS entries_by_key ON entries(key);";
+    " last_access INTEGER NOT NULL,"
+    " key TEXT NOT NULL,"
+    " meta BLOB NOT NULL,"
+    " body BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS entries_by_key ON entries(key);"
+    "CREATE INDEX IF NOT EXISTS entries_scan ON entries(key_hash, size, expires_at, last_access);";
 
 bool is_corrupt_code(int rc) noexcept {
   const int primary = rc & 0xFF;
@@ -40,6 +43,13 @@ std::string prefix_upper_bound(std::string_view prefix) {
   if (!upper.empty())
     upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
   return upper;
+}
+
+// Memory a hot entry holds: the body, the Entry and its strings, and the map/list nodes.
+std::size_t hot_cost(const Entry& e) noexcept {
+  std::size_t n = sizeof(Entry) + e.body->size() + e.cid.size() + e.origin.size() + 160;
+  for (const auto& h : e.headers) n += sizeof(Header) + h.name.size() + h.value.size();
+  return n;
 }
 
 class Reset {  // resets a cached statement on scope exit
@@ -154,10 +164,16 @@ Store::OpenOutcome Store::open_db() {
   // power failure; the database is never corrupted either way (sqlite.org/wal.html,
   // pragma.html#pragma_synchronous). A cache can refetch: this trades power-loss durability of
   // the newest entries for commits that cost no fsync.
+  // We own the store (the flock in open()), so SQLite may keep its file locks for the whole
+  // session: no lock/unlock syscalls per read, and the WAL index lives in heap memory (no -shm).
+  rc = sqlite3_exec(db_, "PRAGMA locking_mode=EXCLUSIVE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(rc);
   rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return fail(rc);
   const std::string pragmas =
-      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=OFF;" +
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA secure_delete=OFF;"
+      "PRAGMA cache_size=-" +
+      std::to_string(kPageCacheKiB) + ";" +
       (options_.max_page_count > 0
            ? "PRAGMA max_page_count=" + std::to_string(options_.max_page_count) + ";"
            : std::string());
@@ -207,9 +223,19 @@ Store::OpenOutcome Store::open_db() {
 Store::OpenOutcome Store::load_index() {
   index_.clear();
   sqlite3_stmt* scan = nullptr;
-  int rc =
-      sqlite3_prepare_v2(db_, "SELECT rowid, key_hash, size, expires_at, last_access FROM entries",
-                         -1, &scan, nullptr);
+  // max(rowid) is an O(log n) bound on the row count: size the index once.
+  if (sqlite3_prepare_v2(db_, "SELECT max(rowid) FROM entries", -1, &scan, nullptr) == SQLITE_OK &&
+      sqlite3_step(scan) == SQLITE_ROW) {
+    const auto rows =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, sqlite3_column_int64(scan, 0)));
+    index_.reserve(static_cast<std::size_t>(std::min(rows, options_.max_entries)));
+  }
+  sqlite3_finalize(scan);
+  scan = nullptr;
+  int rc = sqlite3_prepare_v2(
+      db_,
+      "SELECT rowid, key_hash, size, expires_at, last_access FROM entries INDEXED BY entries_scan",
+      -1, &scan, nullptr);
   std::vector<std::int64_t> bad_rows;
   while (rc == SQLITE_OK || rc == SQLITE_ROW) {
     rc = sqlite3_step(scan);
@@ -281,7 +307,7 @@ std::optional<IndexRecord> Store::peek(std::string_view key_hash) const {
 
 void Store::hot_put_locked(LruIndex::SlotId id, const EntryPtr& entry) {
   hot_drop_locked(id);
-  const std::size_t bytes = entry->body->size() + 256;  // + a rough allowance for meta
+  const std::size_t bytes = hot_cost(*entry);
   if (bytes > options_.hot_bytes) return;
   while (hot_total_ + bytes > options_.hot_bytes && !hot_order_.empty()) {
     hot_drop_locked(hot_order_.back());

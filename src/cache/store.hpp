@@ -41,6 +41,8 @@ inline constexpr std::uint64_t kMaxEntriesLimit = 1ull << 26;           // index
 inline constexpr std::uint64_t kDefaultHotBytes = 64ull * 1024 * 1024;  // CACHE_HOT_BYTES
 inline constexpr std::size_t kMaxPendingAccesses = 4096;  // LRU times buffered before a write
 inline constexpr int kBusyTimeoutMs = 5000;
+inline constexpr int kPageCacheKiB =
+    16 * 1024;  // SQLite page cache (interior b-tree pages stay hot)
 inline constexpr int kSchemaVersion = 1;
 
 struct StoreOptions {

@@ -98,7 +98,7 @@ TEST(StoreCrash, KillNineFiftyTimes) {
       auto got = (*store)->get(key.hash);
       ASSERT_TRUE(got) << "run " << run << ": acknowledged entry " << n << " unreadable";
       ASSERT_EQ(*(*got)->body, crash_body(n)) << "run " << run << ": entry " << n;
-      ASSERT_EQ((*got)->header("etag"), "\"" + std::to_string(n) + "\"");
+      ASSERT_EQ((*got)->header("etag"), std::string("\"").append(std::to_string(n)).append("\""));
     }
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
