@@ -327,6 +327,15 @@ io::Task<Result<Stream>> Host::new_stream(Connection& connection,
                                           std::vector<std::string> protocols) {
   auto stream = connection.open_stream();
   if (!stream) co_return stream.error();
+  if (config_.optimistic_negotiation && protocols.size() == 1) {
+    auto dialer = std::make_unique<proto::multistream::Dialer>(protocols);
+    Bytes proposal;
+    dialer->append_outgoing(proposal);
+    if (auto w = co_await stream->write(proposal); !w) co_return w.error();
+    stream->set_protocol(std::move(protocols.front()));
+    stream->set_pending_negotiation(std::move(dialer));
+    co_return std::move(*stream);
+  }
   auto protocol = co_await negotiate_with_deadline(
       *stream, proto::multistream::Dialer(std::move(protocols)), config_.negotiate_timeout);
   if (!protocol) co_return protocol.error();

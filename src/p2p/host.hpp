@@ -43,6 +43,9 @@ struct HostConfig {
   Duration negotiate_timeout = std::chrono::seconds(10);       // stream protocol negotiation
   proto::yamux::Config yamux{};
   bool inline_muxer_negotiation = true;  // Noise extensions stream_muxers (else multistream)
+  // new_stream() with a single protocol sends the proposal with the first data and checks the
+  // answer at the first read (one round trip less per stream, as js-libp2p does).
+  bool optimistic_negotiation = true;
   std::size_t max_connections = kMaxConnections;
 };
 
@@ -70,6 +73,8 @@ class Host {
   // Dials a peer by ID through the address book.
   io::Task<Result<std::shared_ptr<Connection>>> dial(const wire::PeerId& peer);
   // Opens a stream to `peer` (dialling if needed) and negotiates the first protocol it accepts.
+  // With one protocol and HostConfig::optimistic_negotiation, returns at once: a refusal shows
+  // as negotiation_failed at the stream's first read.
   io::Task<Result<Stream>> new_stream(const wire::PeerId& peer, std::vector<std::string> protocols);
   io::Task<Result<Stream>> new_stream(Connection& connection, std::vector<std::string> protocols);
 

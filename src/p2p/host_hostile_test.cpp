@@ -270,7 +270,10 @@ TEST_F(HostHostileTest, StreamsBeyondTheServersYamuxLimitAreRefused) {
   server_->host->set_stream_handler("/hold/1.0.0",
                                     [](Stream st) { return testing::echo_handler(st); });
   good_ = &make_node();
-  Node& greedy = make_node();
+  // Confirmed negotiation: new_stream() itself sees the server's RST.
+  auto greedy_config = testing::test_config();
+  greedy_config.optimistic_negotiation = false;
+  Node& greedy = make_node(std::move(greedy_config));
   ASSERT_TRUE(dial(*good_, server_->addr));
   ASSERT_TRUE(dial(greedy, server_->addr));
   ASSERT_TRUE(run_until(ctx_, [&] { return server_->identifies == 2 && greedy.identifies == 1; }));

@@ -19,7 +19,11 @@ using testing::run_until;
 class HostStreamTest : public HostFixture {
  protected:
   void SetUp() override {
-    a_ = &make_node();
+    // a confirms every negotiation before new_stream() returns (the optimistic path has its own
+    // tests below).
+    auto confirmed = testing::test_config();
+    confirmed.optimistic_negotiation = false;
+    a_ = &make_node(std::move(confirmed));
     b_ = &make_node();
     auto c = dial(*a_, b_->addr);
     ASSERT_TRUE(c) << c.error().message();
@@ -63,6 +67,32 @@ TEST_F(HostStreamTest, UnknownProtocolFailsNegotiation) {
   // The connection is unaffected.
   EXPECT_TRUE(echo_works(*a_, *b_));
   EXPECT_EQ(a_->host->connections().size(), 1u);
+}
+
+TEST_F(HostStreamTest, OptimisticNegotiationReportsARefusalAtTheFirstRead) {
+  auto& c = make_node();  // optimistic by default
+  ASSERT_TRUE(dial(c, b_->addr));
+  auto result = run_task(ctx_, [&]() -> io::Task<Result<Bytes>> {
+    std::vector<std::string> protocols{"/does-not-exist/1.0.0"};
+    auto s = co_await c.host->new_stream(b_->host->peer_id(), std::move(protocols));
+    if (!s) co_return s.error();  // the proposal is not answered yet: this succeeds
+    (void)co_await s->write(as_bytes("data the listener must not take as a proposal"));
+    co_return co_await s->read_to_end(1024);
+  }());
+  ASSERT_TRUE(result);
+  ASSERT_FALSE(*result);
+  EXPECT_EQ(result->error(), Error::negotiation_failed);
+  EXPECT_TRUE(echo_works(c, *b_));  // the connection is unaffected
+}
+
+TEST_F(HostStreamTest, OptimisticNegotiationDeliversDataSentWithTheProposal) {
+  auto& c = make_node();
+  ASSERT_TRUE(dial(c, b_->addr));
+  EXPECT_TRUE(echo_works(c, *b_));
+  const Bytes payload = crypto::random_bytes(300 * 1024);
+  auto reply = echo(c, *b_, payload);
+  ASSERT_TRUE(reply) << reply.error().message();
+  EXPECT_EQ(*reply, payload);
 }
 
 TEST_F(HostStreamTest, RemovedHandlerIsNoLongerNegotiated) {

@@ -17,6 +17,49 @@ void Stream::unread(Bytes bytes) {
 }
 
 io::Task<Result<std::size_t>> Stream::read_some(std::span<std::uint8_t> out) {
+  while (state_->pending_negotiation || state_->negotiation_running) {
+    if (state_->negotiation_running) {
+      co_await state_->negotiated.wait();
+      continue;
+    }
+    (void)co_await confirm_negotiation();
+  }
+  if (state_->negotiation_error) co_return state_->negotiation_error;
+  co_return co_await read_available(out);
+}
+
+io::Task<Result<void>> Stream::confirm_negotiation() {
+  auto& s = *state_;
+  auto dialer = std::move(s.pending_negotiation);
+  s.negotiation_running = true;
+  std::uint8_t buffer[proto::multistream::kMaxMessageSize];
+  boost::system::error_code ec;
+  while (!ec && !dialer->done()) {
+    auto n = co_await read_available(buffer);
+    if (!n) {
+      ec = n.error();
+    } else if (*n == 0) {
+      ec = Error::negotiation_failed;
+    } else if (auto r = dialer->receive(ByteView(buffer, *n)); !r) {
+      ec = r.error();
+    }
+  }
+  s.negotiation_running = false;
+  s.negotiated.notify();
+  if (ec) {
+    s.negotiation_error = ec;
+    reset();
+    co_return ec;
+  }
+  unread(dialer->take_remaining());
+  if (s.fin_after_negotiation) {
+    s.fin_after_negotiation = false;
+    if (auto r = connection_->stream_close_write(s); !r) co_return r.error();
+  }
+  co_return Result<void>{};
+}
+
+io::Task<Result<std::size_t>> Stream::read_available(std::span<std::uint8_t> out) {
   auto& s = *state_;
   if (out.empty()) co_return std::size_t{0};
   for (;;) {
@@ -115,7 +158,22 @@ io::Task<Result<void>> Stream::write(ByteView data) {
   co_return Result<void>{};
 }
 
-Result<void> Stream::close_write() { return connection_->stream_close_write(*state_); }
+Result<void> Stream::close_write() {
+  auto& s = *state_;
+  if (s.pending_negotiation || s.negotiation_running) {
+    if (s.error) return s.error;
+    s.fin_after_negotiation = true;
+    if (!s.negotiation_running) {
+      // Nobody may read this stream (a one-way message): read the answer in the background.
+      io::asio::co_spawn(
+          connection_->executor(),
+          [self = *this]() mutable -> io::Task<void> { (void)co_await self.confirm_negotiation(); },
+          io::asio::detached);
+    }
+    return {};
+  }
+  return connection_->stream_close_write(s);
+}
 
 void Stream::reset() { connection_->stream_reset(*state_); }
 
