@@ -7,6 +7,9 @@ packages=(
   libboost1.81-dev libssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libsqlite3-dev
 )
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(redis-server redis-tools)  # the Redis GET anchor of bench/cache
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang-14 libclang-rt-14-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

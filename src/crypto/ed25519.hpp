@@ -1,4 +1,5 @@
-// Ed25519 keys (OpenSSL): the node identity and libp2p signatures.
+// Ed25519 keys (OpenSSL derives the public key; libsodium signs): the node identity and libp2p
+// signatures.
 #pragma once
 
 #include <array>

@@ -1,4 +1,4 @@
-// X25519 Diffie-Hellman (OpenSSL), for Noise.
+// X25519 Diffie-Hellman (libsodium crypto_scalarmult: no per-call key import), for Noise.
 #pragma once
 
 #include <array>
