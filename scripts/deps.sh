@@ -11,7 +11,7 @@ if [[ "${1:-}" == "--bench" ]]; then
   packages+=(redis-server redis-tools)  # the Redis GET anchor of bench/cache
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang-14 libclang-rt-14-dev)
+  packages+=(clang-14 libclang-rt-14-dev gh)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()

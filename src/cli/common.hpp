@@ -54,4 +54,7 @@ struct CacheOptions {
 };
 int run_cache(const CacheOptions& options);
 
+// `ipfs-accelerate gh <args...>` (cmd_gh.cpp).
+int run_gh(const std::vector<std::string>& args);
+
 }  // namespace ipfsa::cli

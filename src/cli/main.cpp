@@ -5,6 +5,10 @@
 
 int main(int argc, char** argv) {
   using namespace ipfsa::cli;
+  // `gh` takes gh's own arguments verbatim: dispatch before CLI11 could claim any of them.
+  if (argc >= 2 && std::string_view(argv[1]) == "gh") {
+    return run_gh(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"ipfs-accelerate: a peer-to-peer cache of GitHub API responses", "ipfs-accelerate"};
   app.set_version_flag("--version", std::string(kVersion));
   app.require_subcommand(1);
@@ -39,6 +43,9 @@ int main(int argc, char** argv) {
   api_cmd->add_option("-H,--header", api.headers, "Request header \"Accept: ...\"");
   api_cmd->add_flag("--paginate", api.paginate, "Follow Link rel=\"next\" and print every page");
   api_cmd->add_flag("-i,--include", api.include, "Print the status line and headers, with X-Cache-Status");
+
+  app.add_subcommand("gh", "A caching drop-in for Debian's gh: gh <arguments...> (see docs/gh-wrapper.md)")
+      ->prefix_command();
 
   CacheOptions cache;
   auto* cache_cmd = app.add_subcommand("cache", "Inspect or change the local cache (never calls GitHub)");
