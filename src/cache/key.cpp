@@ -254,7 +254,20 @@ Result<CacheKey> rest_key(const RestRequest& request) {
     text += url->query[i].second;
   }
   text += " accept=" + *accept;
-  return finish(ApiKind::rest, std::move(text), std::move(url->path), request.scope);
+  // The route (what TTL classes match) is the path below the API base URL: with a base such as
+  // "https://ghe.example.com/api/v3" or a proxy prefix, "/repos/o/r" stays "/repos/o/r". The key
+  // text keeps the full path, so different bases never share entries.
+  std::string route = url->path;
+  if (auto base = parse_url(request.host, "/")) {
+    std::string_view base_path = base->path;
+    while (!base_path.empty() && base_path.back() == '/') base_path.remove_suffix(1);
+    if (!base_path.empty() && base->authority == url->authority &&
+        route.size() > base_path.size() && route.starts_with(base_path) &&
+        route[base_path.size()] == '/') {
+      route.erase(0, base_path.size());
+    }
+  }
+  return finish(ApiKind::rest, std::move(text), std::move(route), request.scope);
 }
 
 Result<CacheKey> graphql_key(const GraphqlRequest& request) {

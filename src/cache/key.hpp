@@ -37,7 +37,8 @@ struct CacheKey {
   ApiKind kind = ApiKind::rest;
   std::string text;  // canonical key (safe to log: it holds no credential)
   std::string hash;  // lowercase hex sha256(text), 64 characters
-  std::string path;  // REST: normalised path without query ("/repos/o/r"); GraphQL: "graphql"
+  std::string path;  // REST: normalised route below the API base, no query ("/repos/o/r");
+                    // GraphQL: "graphql"
 };
 
 struct RestRequest {

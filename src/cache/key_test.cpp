@@ -245,3 +245,34 @@ TEST(CanonicalJson, EveryTruncatedPrefixOfAnObjectFails) {
 
 }  // namespace
 }  // namespace ipfsa::cache
+
+namespace ipfsa::cache {
+namespace {
+
+TEST(RestKeyRoute, IsThePathBelowTheApiBase) {
+  auto proxied = rest_key({"GET", "http://127.0.0.1:1234/api.github.com/abc", "repos/o/r", "", ""});
+  ASSERT_TRUE(proxied);
+  EXPECT_EQ(proxied->path, "/repos/o/r");
+  EXPECT_NE(proxied->text.find("127.0.0.1:1234/api.github.com/abc/repos/o/r"), std::string::npos);
+  // A Link "next" URL under the same base has the same route.
+  auto next = rest_key({"GET", "http://127.0.0.1:1234/api.github.com/abc",
+                        "http://127.0.0.1:1234/api.github.com/abc/repos/o/r?page=2", "", ""});
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->path, "/repos/o/r");
+  auto ghe = rest_key({"GET", "https://ghe.example.com/api/v3", "/repos/o/r/actions/runs", "", ""});
+  ASSERT_TRUE(ghe);
+  EXPECT_EQ(ghe->path, "/repos/o/r/actions/runs");
+  // Another authority, or a path that only shares a prefix, is not below the base.
+  auto other = rest_key({"GET", "https://ghe.example.com/api/v3", "https://other.example/api/v3/x", "", ""});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->path, "/api/v3/x");
+  auto sibling = rest_key({"GET", "https://h/api/v3", "https://h/api/v30/x", "", ""});
+  ASSERT_TRUE(sibling);
+  EXPECT_EQ(sibling->path, "/api/v30/x");
+  auto plain = rest_key({"GET", "api.github.com", "repos/o/r", "", ""});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->path, "/repos/o/r");
+}
+
+}  // namespace
+}  // namespace ipfsa::cache

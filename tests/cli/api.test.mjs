@@ -3,7 +3,7 @@
 // request proves a cache hit.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { run, CLI } from '../interop/harness.mjs'
@@ -44,7 +44,10 @@ test('a repository read twice: one upstream call, the second answer is a hit', a
 })
 
 test('an expired entry is revalidated with If-None-Match: a 304 renews it', async () => {
-  const env = envFor(await fixtures.load('conditional-get-repository'), { CACHE_DEFAULT_TTL: '1' })
+  // The repos TTL class (route /repos/o/r below the fixture server's base URL) set to 1 s.
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipfsa-ttl-'))
+  writeFileSync(path.join(dir, 'ttl.conf'), 'repos = 1\n')
+  const env = envFor(await fixtures.load('conditional-get-repository'), { CACHE_TTL_FILE: path.join(dir, 'ttl.conf') })
   const first = await api(env, '-i', REPO)
   assert.equal(status(first.stdout), 'miss', first.stderr)
   await new Promise((resolve) => setTimeout(resolve, 1200))
