@@ -61,7 +61,9 @@ test('an expired entry is revalidated with If-None-Match: a 304 renews it', asyn
 
 test('GitHub failing: the expired entry is served marked stale', async () => {
   // Our scenario: a 200 (with an ETag), then a 502 Bad Gateway.
-  const env = envFor(await fixtures.load('error-after-get-repository'), { CACHE_DEFAULT_TTL: '1' })
+  const dir = mkdtempSync(path.join(tmpdir(), 'ipfsa-ttl-'))
+  writeFileSync(path.join(dir, 'ttl.conf'), 'repos = 1\n')
+  const env = envFor(await fixtures.load('error-after-get-repository'), { CACHE_TTL_FILE: path.join(dir, 'ttl.conf') })
   assert.equal(status((await api(env, '-i', REPO)).stdout), 'miss')
   await new Promise((resolve) => setTimeout(resolve, 1200))
   const stale = await api(env, '-i', REPO)
