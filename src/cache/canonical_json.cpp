@@ -1,5 +1,6 @@
 // canonical_json() on Boost.JSON, compiled header-only into this one translation unit.
 #include <boost/json/src.hpp>
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -8,7 +9,9 @@
 namespace ipfsa::cache {
 namespace {
 
-void write_canonical(const boost::json::value& v, std::string& out) {
+// False if `v` holds a number no JSON text can carry (a literal too large for a double parses to
+// infinity, which Boost.JSON would print as the non-JSON word "Infinity").
+bool write_canonical(const boost::json::value& v, std::string& out) {
   switch (v.kind()) {
     case boost::json::kind::object: {
       const auto& obj = v.get_object();
@@ -22,7 +25,7 @@ void write_canonical(const boost::json::value& v, std::string& out) {
         if (i != 0) out.push_back(',');
         out += boost::json::serialize(boost::json::string_view(members[i]->key()));
         out.push_back(':');
-        write_canonical(members[i]->value(), out);
+        if (!write_canonical(members[i]->value(), out)) return false;
       }
       out.push_back('}');
       break;
@@ -33,15 +36,20 @@ void write_canonical(const boost::json::value& v, std::string& out) {
       for (const auto& item : v.get_array()) {
         if (!first) out.push_back(',');
         first = false;
-        write_canonical(item, out);
+        if (!write_canonical(item, out)) return false;
       }
       out.push_back(']');
       break;
     }
+    case boost::json::kind::double_:
+      if (!std::isfinite(v.get_double())) return false;
+      out += boost::json::serialize(v);
+      break;
     default:  // scalars: Boost.JSON's serializer is already minimal and deterministic
       out += boost::json::serialize(v);
       break;
   }
+  return true;
 }
 
 }  // namespace
@@ -55,7 +63,7 @@ Result<std::string> canonical_json(std::string_view json) {
   if (ec == boost::json::error::too_deep) return Error::too_large;
   if (ec) return Error::malformed;
   std::string out;
-  write_canonical(v, out);
+  if (!write_canonical(v, out)) return Error::malformed;
   return out;
 }
 

@@ -175,6 +175,9 @@ Result<Url> parse_url(std::string_view base, std::string_view target) {
   if (auto ok = set_authority(url, b->substr(0, slash)); !ok) return ok.error();
   const std::string_view base_path =
       slash == std::string_view::npos ? std::string_view{} : b->substr(slash);
+  // A base URL is a path prefix only: a query or fragment in it would merge with the target's
+  // (and slip past the credential check on the target's parameters).
+  if (base_path.find_first_of("?#") != std::string_view::npos) return Error::malformed;
   if (auto ok = set_path_and_query(url, base_path, target); !ok) return ok.error();
   return url;
 }

@@ -276,3 +276,33 @@ TEST(RestKeyRoute, IsThePathBelowTheApiBase) {
 
 }  // namespace
 }  // namespace ipfsa::cache
+
+namespace ipfsa::cache {
+namespace {
+
+TEST(CanonicalJson, NumbersBeyondADoubleAreMalformedNotInfinity) {
+  // Found by fuzz/cache_codec_fuzz: 4444e22222 parsed to infinity and came out as "Infinity".
+  auto big = canonical_json("{\"a\":4444e22222}");
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error(), Error::malformed);
+  EXPECT_FALSE(canonical_json("-1e999"));
+  EXPECT_EQ(*canonical_json("{\"b\":1e300,\"a\":2}"), "{\"a\":2,\"b\":1E300}");
+}
+
+}  // namespace
+}  // namespace ipfsa::cache
+
+namespace ipfsa::cache {
+namespace {
+
+TEST(RestKeyBase, AQueryInTheBaseUrlIsMalformed) {
+  // Found by fuzz/cache_codec_fuzz: "?" in the base merged the target's parameters into a query,
+  // past the credential check.
+  auto k = rest_key({"GET", "ia.pgj/vn?x", "g&access_token=secret", "", ""});
+  ASSERT_FALSE(k);
+  EXPECT_EQ(k.error(), Error::malformed);
+  EXPECT_FALSE(rest_key({"GET", "https://h/base#frag", "repos/o/r", "", ""}));
+}
+
+}  // namespace
+}  // namespace ipfsa::cache
