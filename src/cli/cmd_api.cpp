@@ -72,6 +72,58 @@ std::string error_message(std::string_view body) {
   return std::string(body.substr(open + 1, close - open - 1));
 }
 
+// Prints an answer's optional head (-i) and body; returns the exit code (1 for HTTP errors).
+int print_answer(const node::Answer& answer, bool include) {
+  const auto& entry = *answer.entry;
+  if (include) {
+    std::cout << "HTTP/1.1 " << entry.status << " " << reason_phrase(entry.status) << "\r\n";
+    for (const auto& h : entry.headers) std::cout << h.name << ": " << h.value << "\r\n";
+    std::cout << "X-Cache-Status: " << cache::to_string(answer.status) << "\r\n\r\n";
+  }
+  std::cout << *entry.body;
+  if (entry.status < 400) return 0;
+  auto message = error_message(*entry.body);
+  std::cerr << "gh: " << (message.empty() ? reason_phrase(entry.status) : message) << " (HTTP "
+            << entry.status << ")\n";
+  return 1;
+}
+
+// `api graphql -f query=... [-F var=value ...]`, as gh api: the query field is the document, the
+// other fields its variables. Queries go through the cache; mutations pass through.
+int run_graphql(GitHubContext& context, const ApiOptions& options, const std::string& accept) {
+  node::GraphqlCall call;
+  call.accept = accept;
+  std::string variables = "{";
+  for (const auto& [field, typed] : options.fields) {
+    const auto eq = field.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "error: field \"" << field << "\" is not key=value\n";
+      return 2;
+    }
+    const auto key = field.substr(0, eq), value = field.substr(eq + 1);
+    if (key == "query") {
+      call.query = value;
+    } else if (key == "operationName") {
+      call.operation_name = value;
+    } else {
+      variables += (variables.size() > 1 ? "," : "") + github::json_quote(key) + ":" + json_value(value, typed);
+    }
+  }
+  if (call.query.empty()) {
+    std::cerr << "error: graphql needs -f query='...'\n";
+    return 2;
+  }
+  if (variables.size() > 1) call.variables_json = variables + "}";
+  auto answer = context.gateway->graphql(call);
+  if (!answer) {
+    std::cerr << "error: POST graphql: " << answer.error().message() << "\n";
+    return 1;
+  }
+  const int code = print_answer(*answer, options.include);
+  std::cout.flush();
+  return code;
+}
+
 }  // namespace
 
 int run_api(const ApiOptions& options) {
@@ -101,6 +153,9 @@ int run_api(const ApiOptions& options) {
       std::cerr << "error: only the Accept header can be set (got " << name << ")\n";
       return 2;
     }
+  }
+  if (options.path == "graphql" || options.path == "/graphql") {
+    return run_graphql(*context, options, call.accept);
   }
   const bool read = call.method == "GET" || call.method == "HEAD";
   std::string query;
@@ -132,22 +187,12 @@ int run_api(const ApiOptions& options) {
                 << "\n";
       return 1;
     }
-    const auto& entry = *answer->entry;
-    if (options.include) {
-      std::cout << "HTTP/1.1 " << entry.status << " " << reason_phrase(entry.status) << "\r\n";
-      for (const auto& h : entry.headers) std::cout << h.name << ": " << h.value << "\r\n";
-      std::cout << "X-Cache-Status: " << cache::to_string(answer->status) << "\r\n\r\n";
-    }
-    std::cout << *entry.body;
-    if (entry.status >= 400) {
-      auto message = error_message(*entry.body);
-      std::cerr << "gh: " << (message.empty() ? reason_phrase(entry.status) : message) << " (HTTP "
-                << entry.status << ")\n";
+    if (print_answer(*answer, options.include) != 0) {
       exit_code = 1;
       break;
     }
     if (!options.paginate || !read) break;
-    auto next = github::find_link(entry.header("link"), "next");
+    auto next = github::find_link(answer->entry->header("link"), "next");
     if (!next) break;
     if (page + 1 >= kMaxPaginatePages) {
       std::cerr << "warning: stopped after " << kMaxPaginatePages << " pages\n";

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the node (libp2p host on CACHE_LISTEN_PORT, default 9100)");
   serve_cmd->add_option("--listen", serve.listen,
-                        "Listen multiaddr (repeatable); default /ip4/0.0.0.0 and /ip6/:: on CACHE_LISTEN_PORT");
+                        "Listen multiaddr (repeatable); default /ip4/0.0.0.0 and /ip6/:: on CACHE_LISTEN_PORT")
+      ->allow_extra_args(false);
   serve_cmd->add_option("--swarm-key", serve.swarm_key,
                         "libp2p pnet swarm key file (default: IPFS_ACCELERATE_SWARM_KEY)");
 
@@ -38,9 +39,12 @@ int main(int argc, char** argv) {
   auto* api_cmd = app.add_subcommand("api", "Call the GitHub API like `gh api`, answered through the cache");
   api_cmd->add_option("path", api.path, "API path, e.g. repos/octocat/hello-world or /user")->required();
   api_cmd->add_option("-X,--method", api.method, "HTTP method (default GET, or POST with fields)");
-  api_cmd->add_option("-f,--raw-field", raw_fields, "String field key=value (query for GET, JSON body otherwise)");
-  api_cmd->add_option("-F,--field", typed_fields, "Typed field key=value (true/false/null/integers as JSON)");
-  api_cmd->add_option("-H,--header", api.headers, "Request header \"Accept: ...\"");
+  // One value per occurrence (as gh): `-H 'Accept: x' path` must not take `path` as a header.
+  api_cmd->add_option("-f,--raw-field", raw_fields, "String field key=value (query for GET, JSON body otherwise)")
+      ->allow_extra_args(false);
+  api_cmd->add_option("-F,--field", typed_fields, "Typed field key=value (true/false/null/integers as JSON)")
+      ->allow_extra_args(false);
+  api_cmd->add_option("-H,--header", api.headers, "Request header \"Accept: ...\"")->allow_extra_args(false);
   api_cmd->add_flag("--paginate", api.paginate, "Follow Link rel=\"next\" and print every page");
   api_cmd->add_flag("-i,--include", api.include, "Print the status line and headers, with X-Cache-Status");
 

@@ -1,6 +1,7 @@
 #include "node/github_gateway.hpp"
 
 #include <cctype>
+#include <functional>
 
 #include "base/log.hpp"
 
@@ -14,6 +15,22 @@ cache::UpstreamResponse to_upstream(github::Response response) {
   for (auto& [name, value] : response.headers) out.headers.push_back({name, value});
   out.body = std::move(response.body);
   return out;
+}
+
+// Sends a write upstream (never cached) and returns its answer as an unstored entry; `on_success`
+// runs for a 2xx, to invalidate what the write may have changed.
+Result<Answer> pass_through(github::Client& client, const github::Request& request,
+                            const std::function<void(int status)>& on_success) {
+  auto response = client.send(request);
+  if (!response) return response.error();
+  auto upstream = to_upstream(std::move(*response));
+  const int status = upstream.status;
+  const auto now = cache::wall_now();
+  auto entry = cache::make_entry(status, upstream.headers, std::move(upstream.body), now, now);
+  if (!entry) return entry.error();
+  if (status >= 200 && status < 300) on_success(status);
+  return Answer{cache::CacheStatus::miss, std::make_shared<const cache::Entry>(std::move(*entry)),
+                false};
 }
 
 std::string upper(std::string_view s) {
@@ -92,14 +109,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call) {
   if (call.token) request.token = *call.token;
 
   if (method != "GET" && method != "HEAD") {
-    auto response = client_.send(request);
-    if (!response) return response.error();
-    auto upstream = to_upstream(std::move(*response));
-    const int status = upstream.status;
-    const auto now = cache::wall_now();
-    auto entry = cache::make_entry(status, upstream.headers, std::move(upstream.body), now, now);
-    if (!entry) return entry.error();
-    if (status >= 200 && status < 300) {
+    return pass_through(client_, request, [&](int status) {
       // The write may have changed anything under the resource's owner: drop those keys. A
       // prefix is cut at a segment end ("/repos/o/r" must not drop "/repos/o/rx").
       const auto prefix = invalidation_prefix(call.target);
@@ -109,9 +119,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call) {
       }
       log::debug("{} {} -> {}; invalidated {} cached entries under {}", method, call.target, status,
                  dropped, prefix);
-    }
-    return Answer{cache::CacheStatus::miss, std::make_shared<const cache::Entry>(std::move(*entry)),
-                  false};
+    });
   }
 
   auto key = cache::rest_key({method, client_.config().api_url, call.target, call.accept, ""});
@@ -134,7 +142,7 @@ Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
   github::Request request;
   request.method = "POST";
   request.target = client_.config().graphql_url;
-  request.accept = "application/json";
+  request.accept = call.accept;
   std::string body = "{\"query\":" + github::json_quote(call.query);
   if (!call.variables_json.empty()) body += ",\"variables\":" + call.variables_json;
   if (!call.operation_name.empty()) body += ",\"operationName\":" + github::json_quote(call.operation_name);
@@ -147,18 +155,11 @@ Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
                                  call.operation_name, ""});
   if (!key) return key.error();
   if (is_graphql_mutation(call.query)) {
-    auto response = client_.send(request);
-    if (!response) return response.error();
-    auto upstream = to_upstream(std::move(*response));
-    const int status = upstream.status;
-    const auto now = cache::wall_now();
-    auto entry = cache::make_entry(status, upstream.headers, std::move(upstream.body), now, now);
-    if (!entry) return entry.error();
-    // A mutation can change what any query returns: drop every cached GraphQL answer.
-    const auto space = key->text.find(' ', key->text.find(' ') + 1);
-    (void)cache_.invalidate_prefix(key->text.substr(0, space + 1));
-    return Answer{cache::CacheStatus::miss, std::make_shared<const cache::Entry>(std::move(*entry)),
-                  false};
+    return pass_through(client_, request, [&](int) {
+      // A mutation can change what any query returns: drop every cached GraphQL answer.
+      const auto space = key->text.find(' ', key->text.find(' ') + 1);
+      (void)cache_.invalidate_prefix(key->text.substr(0, space + 1));
+    });
   }
   const cache::Upstream upstream =
       [&](const cache::ConditionalHeaders&) -> Result<cache::UpstreamResponse> {

@@ -26,6 +26,7 @@ struct GraphqlCall {
   std::string query;
   std::string variables_json;  // "" = {}
   std::string operation_name;
+  std::string accept;  // "" = the client's default
   std::optional<SecretBytes> token;
 };
 

@@ -108,3 +108,17 @@ test('cache invalidate and clear', async () => {
   const missing = await run(CLI, ['cache', 'get', '--accept', ACCEPT, REPO], { env })
   assert.equal(missing.code, 1)
 })
+
+test('api graphql: a query is answered once upstream, then from the cache', async () => {
+  const env = envFor(await fixtures.load('graphql-viewer'))
+  const args = ['graphql', '-i', '-f', 'query=query { viewer { login } }', '-f', 'owner=octokit']
+  const first = await api(env, ...args)
+  assert.equal(first.code, 0, first.stderr)
+  assert.equal(status(first.stdout), 'miss')
+  assert.match(first.stdout, /"login":"octocat"/)
+  // Same document with other whitespace and commas: the same normalised key.
+  const second = await api(env, 'graphql', '-i', '-f', 'query=query {viewer{ login ,}}', '-f', 'owner=octokit')
+  assert.equal(second.code, 0, second.stderr)
+  assert.equal(status(second.stdout), 'hit')
+  assert.match(second.stdout, /"login":"octocat"/)
+})
