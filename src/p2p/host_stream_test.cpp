@@ -95,6 +95,20 @@ TEST_F(HostStreamTest, OptimisticNegotiationDeliversDataSentWithTheProposal) {
   EXPECT_EQ(*reply, payload);
 }
 
+TEST_F(HostStreamTest, BetweenOurNodesTheFinGoesOutWithTheProposal) {
+  // Agents starting with kEarlyFinAgentPrefix get the FIN at once (no round trip held back).
+  auto& x = make_node(testing::test_config(std::string(kEarlyFinAgentPrefix) + "test"));
+  auto& y = make_node(testing::test_config(std::string(kEarlyFinAgentPrefix) + "test"));
+  ASSERT_TRUE(dial(x, y.addr));
+  ASSERT_TRUE(run_until(ctx_, [&] { return x.identifies == 1 && y.identifies == 1; }));
+  for (std::size_t size : {1u, 100u, 70000u}) {
+    const Bytes payload = crypto::random_bytes(size);
+    auto reply = echo(x, y, payload);
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_EQ(*reply, payload);
+  }
+}
+
 TEST_F(HostStreamTest, RemovedHandlerIsNoLongerNegotiated) {
   b_->host->remove_stream_handler(std::string(kEchoProtocol));
   auto s = open({std::string(kEchoProtocol)});

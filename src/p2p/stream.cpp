@@ -160,7 +160,11 @@ io::Task<Result<void>> Stream::write(ByteView data) {
 
 Result<void> Stream::close_write() {
   auto& s = *state_;
-  if (s.pending_negotiation || s.negotiation_running) {
+  // Our own nodes take a FIN that arrives with the proposal; js-libp2p does not (see stream.hpp),
+  // and holding the FIN costs a round trip to every request that waits for the end of stream.
+  const bool remote_takes_early_fin =
+      connection_->remote_info().agent_version.starts_with(kEarlyFinAgentPrefix);
+  if ((s.pending_negotiation || s.negotiation_running) && !remote_takes_early_fin) {
     if (s.error) return s.error;
     s.fin_after_negotiation = true;
     if (!s.negotiation_running) {

@@ -19,6 +19,10 @@ namespace ipfsa::p2p {
 
 class Connection;
 
+// Peers whose identify agent starts with this accept a FIN together with an optimistic protocol
+// proposal (our own implementation); to anyone else the FIN is sent after their answer.
+inline constexpr std::string_view kEarlyFinAgentPrefix = "ipfs-accelerate/";
+
 // Shared between a Stream handle and its Connection. Internal to p2p/.
 struct StreamState {
   StreamState(io::asio::any_io_executor ex, std::uint32_t stream_id)
@@ -63,7 +67,8 @@ class Stream {
   // Returns once all of `data` is queued within the peer's flow-control window.
   io::Task<Result<void>> write(ByteView data);
   // Half-close: sends FIN. Reading stays possible. On an optimistically negotiated stream the FIN
-  // waits for the listener's answer (read in the background if nobody reads).
+  // waits for the listener's answer (read in the background if nobody reads), unless the peer
+  // identified as one of our nodes (kEarlyFinAgentPrefix).
   Result<void> close_write();
   // Abortive close: sends RST; pending reads and writes fail.
   void reset();
