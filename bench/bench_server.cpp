@@ -73,7 +73,7 @@ int run_server() {
   raise_fd_limit();
   asio::io_context context;
   p2p::HostConfig config{crypto::Ed25519KeyPair::generate(), std::nullopt,
-                         "ipfs-accelerate-bench/0.1.0"};
+                         "ipfs-accelerate/0.1.0 (bench server)"};
   config.max_connections = 8192;
   p2p::Host host(context, std::move(config));
   host.set_stream_handler(kEchoProtocol, serve_echo);
