@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libboost1.81-dev libssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libcurl4-openssl-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libcurl4-openssl-dev libsqlite3-dev libxxhash-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(redis-server redis-tools)  # the Redis GET anchor of bench/cache

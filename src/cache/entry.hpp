@@ -68,9 +68,12 @@ Result<Entry> make_entry(int status, const Headers& response_headers, std::strin
 
 // Meta (everything but the body) as a small protobuf message.
 Bytes encode_meta(const Entry& entry);
-// Decodes meta and attaches `body`, checking the body against the stored CID. Errors: truncated /
-// malformed (bad protobuf, missing field, CID mismatch), too_large (a field over its limit).
+// Decodes meta and attaches `body`, checking the body against the meta's XXH3-64 (or, for meta
+// without one, against the CID). Errors: truncated / malformed (bad protobuf, missing field, body
+// mismatch), too_large (a field over its limit).
 Result<Entry> decode_meta(ByteView meta, Body body);
+// True if the body hashes to the entry's CID (for bodies that crossed the network).
+bool body_matches_cid(const Entry& entry);
 
 // Bytes the entry counts against CACHE_MAX_BYTES: body + encoded meta.
 std::size_t entry_size(const Entry& entry, std::size_t meta_size) noexcept;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "wire/cid.hpp"
+#include "wire/protobuf.hpp"
 
 namespace ipfsa::cache {
 namespace {
@@ -67,6 +68,43 @@ TEST(Entry, DetectsABodyThatDoesNotMatchItsCid) {
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error(), Error::malformed);
   EXPECT_EQ(decode_meta(meta, nullptr).error(), Error::malformed);
+}
+
+// Meta written before the XXH3 field existed (field 7 removed): the body is checked by its CID.
+Bytes without_xxh3(const Bytes& meta) {
+  Bytes out;
+  wire::pb::Reader r(meta);
+  wire::pb::Field f;
+  while (r.next(f)) {
+    if (f.number == 7) continue;
+    wire::pb::Writer w;
+    if (f.type == wire::pb::WireType::len) {
+      w.bytes(f.number, f.bytes);
+    } else {
+      w.varint(f.number, f.varint);
+    }
+    append(out, w.data());
+  }
+  return out;
+}
+
+TEST(Entry, MetaWithoutTheFastChecksumFallsBackToTheCid) {
+  const Entry e = sample();
+  const Bytes old = without_xxh3(encode_meta(e));
+  ASSERT_LT(old.size(), encode_meta(e).size());
+  auto ok = decode_meta(old, e.body);
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->cid, e.cid);
+  auto bad = decode_meta(old, std::make_shared<const std::string>("{\"id\":2}"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), Error::malformed);
+}
+
+TEST(Entry, BodyMatchesCid) {
+  Entry e = sample();
+  EXPECT_TRUE(body_matches_cid(e));
+  e.body = std::make_shared<const std::string>("{\"id\":2}");
+  EXPECT_FALSE(body_matches_cid(e));
 }
 
 TEST(Entry, RejectsMalformedMeta) {
