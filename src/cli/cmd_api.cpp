@@ -3,6 +3,8 @@
 // or fetched; writes go to GitHub and invalidate what they touched. -i prints the status line and
 // headers, with X-Cache-Status: hit | miss | revalidated | stale.
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include "base/log.hpp"
 #include "cli/common.hpp"
@@ -72,6 +74,26 @@ std::string error_message(std::string_view body) {
   return std::string(body.substr(open + 1, close - open - 1));
 }
 
+struct Field {
+  std::string key;
+  std::string value;
+  bool typed;  // -F (JSON literals) rather than -f (strings)
+};
+
+// Splits every "key=value" field; prints the first malformed one and returns nullopt.
+std::optional<std::vector<Field>> split_fields(const ApiOptions& options) {
+  std::vector<Field> out;
+  for (const auto& [field, typed] : options.fields) {
+    const auto eq = field.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "error: field \"" << field << "\" is not key=value\n";
+      return std::nullopt;
+    }
+    out.push_back({field.substr(0, eq), field.substr(eq + 1), typed});
+  }
+  return out;
+}
+
 // Prints an answer's optional head (-i) and body; returns the exit code (1 for HTTP errors).
 int print_answer(const node::Answer& answer, bool include) {
   const auto& entry = *answer.entry;
@@ -94,13 +116,9 @@ int run_graphql(GitHubContext& context, const ApiOptions& options, const std::st
   node::GraphqlCall call;
   call.accept = accept;
   std::string variables = "{";
-  for (const auto& [field, typed] : options.fields) {
-    const auto eq = field.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "error: field \"" << field << "\" is not key=value\n";
-      return 2;
-    }
-    const auto key = field.substr(0, eq), value = field.substr(eq + 1);
+  const auto fields = split_fields(options);
+  if (!fields) return 2;
+  for (const auto& [key, value, typed] : *fields) {
     if (key == "query") {
       call.query = value;
     } else if (key == "operationName") {
@@ -160,13 +178,9 @@ int run_api(const ApiOptions& options) {
   const bool read = call.method == "GET" || call.method == "HEAD";
   std::string query;
   std::string json = "{";
-  for (const auto& [field, typed] : options.fields) {
-    const auto eq = field.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "error: field \"" << field << "\" is not key=value\n";
-      return 2;
-    }
-    const auto key = field.substr(0, eq), value = field.substr(eq + 1);
+  const auto fields = split_fields(options);
+  if (!fields) return 2;
+  for (const auto& [key, value, typed] : *fields) {
     if (read) {
       query += (query.empty() ? "" : "&") + percent_encode(key) + "=" + percent_encode(value);
     } else {
