@@ -106,6 +106,10 @@ LruIndex::SlotId LruIndex::upsert(const IndexRecord& record) {
     link_front(id);
     return id;
   }
+  return insert_new(record);
+}
+
+LruIndex::SlotId LruIndex::insert_new(const IndexRecord& record) {
   if ((count_ + 1) * 2 > table_.size()) grow_table();
   const SlotId id = allocate_slot();
   slots_[id].record = record;
@@ -151,15 +155,7 @@ void LruIndex::reserve(std::size_t entries) {
 }
 
 // The caller guarantees distinct hashes (the table's primary key), so no lookup first.
-void LruIndex::load(const IndexRecord& record) {
-  if ((count_ + 1) * 2 > table_.size()) grow_table();
-  const SlotId id = allocate_slot();
-  slots_[id].record = record;
-  link_front(id);
-  table_insert(id);
-  ++count_;
-  total_bytes_ += record.size;
-}
+void LruIndex::load(const IndexRecord& record) { insert_new(record); }
 
 void LruIndex::finish_load() {
   std::vector<SlotId> order;

@@ -72,6 +72,7 @@ class LruIndex {
   void link_front(SlotId id) noexcept;
   void unlink(SlotId id) noexcept;
   SlotId allocate_slot();
+  SlotId insert_new(const IndexRecord& record);  // REQUIRES: record.hash not present
 
   std::vector<Slot> slots_;
   std::vector<SlotId> table_;  // open addressing, linear probing; kNone = empty
