@@ -22,6 +22,11 @@ ctest --preset asan -j2 --timeout 300
 step "interop and CLI tests (js-libp2p 3.3.11, recorded GitHub traffic)"
 IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 tests/interop/ tests/cli/
 
+step "release build (what the README's serve command builds and runs)"
+cmake --preset release >/dev/null
+cmake --build --preset release --target ipfs-accelerate
+./build/release/src/cli/ipfs-accelerate --version
+
 step "fuzz smoke"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz

@@ -74,6 +74,15 @@ std::string error_message(std::string_view body) {
   return std::string(body.substr(open + 1, close - open - 1));
 }
 
+// Appends `"key":value` to a JSON object under construction ("{" so far, or "{...").
+// (Separate appends: g++ 12 -O3 reports a false -Wrestrict on the one-expression form.)
+void append_member(std::string& object, std::string_view key, const std::string& value) {
+  if (object.size() > 1) object += ',';
+  object += github::json_quote(key);
+  object += ':';
+  object += value;
+}
+
 struct Field {
   std::string key;
   std::string value;
@@ -124,7 +133,7 @@ int run_graphql(GitHubContext& context, const ApiOptions& options, const std::st
     } else if (key == "operationName") {
       call.operation_name = value;
     } else {
-      variables += (variables.size() > 1 ? "," : "") + github::json_quote(key) + ":" + json_value(value, typed);
+      append_member(variables, key, json_value(value, typed));
     }
   }
   if (call.query.empty()) {
@@ -182,12 +191,18 @@ int run_api(const ApiOptions& options) {
   if (!fields) return 2;
   for (const auto& [key, value, typed] : *fields) {
     if (read) {
-      query += (query.empty() ? "" : "&") + percent_encode(key) + "=" + percent_encode(value);
+      if (!query.empty()) query += '&';
+      query += percent_encode(key);
+      query += '=';
+      query += percent_encode(value);
     } else {
-      json += (json.size() > 1 ? "," : "") + github::json_quote(key) + ":" + json_value(value, typed);
+      append_member(json, key, json_value(value, typed));
     }
   }
-  if (!query.empty()) call.target += (call.target.find('?') == std::string::npos ? "?" : "&") + query;
+  if (!query.empty()) {
+    call.target += call.target.find('?') == std::string::npos ? '?' : '&';
+    call.target += query;
+  }
   if (!read && !options.fields.empty()) {
     call.body = json + "}";
     call.content_type = "application/json; charset=utf-8";
