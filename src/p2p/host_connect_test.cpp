@@ -243,6 +243,24 @@ TEST_F(HostConnectTest, SimultaneousDialBothSidesAgreeOnOneConnection) {
   }
 }
 
+TEST_F(HostConnectTest, ANewListenerIsPushedToConnectedPeers) {
+  Node& a = make_node();
+  Node& b = make_node();
+  ASSERT_TRUE(dial(a, b.addr));
+  ASSERT_TRUE(run_until(ctx_, [&] { return a.identifies == 1 && b.identifies == 1; }));
+  // b starts a second listener: a learns it through /ipfs/id/push/1.0.0 (a second identify
+  // event on a, none on b), and its address book has both addresses.
+  auto second = b.host->listen(*wire::Multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
+  ASSERT_TRUE(second) << second.error().message();
+  ASSERT_TRUE(run_until(ctx_, [&] { return a.identifies == 2; }));
+  auto ab = a.host->connection(b.host->peer_id());
+  ASSERT_TRUE(ab);
+  EXPECT_TRUE(contains(ab->remote_info().listen_addrs, *second));
+  EXPECT_TRUE(contains(ab->remote_info().listen_addrs, b.addr.without_peer_id()));
+  EXPECT_TRUE(contains(a.host->address_book().addrs(b.host->peer_id()), *second));
+  EXPECT_EQ(b.identifies, 1);
+}
+
 TEST_F(HostConnectTest, PingReportsCountPositiveRtts) {
   Node& a = make_node();
   Node& b = make_node();
