@@ -3,15 +3,14 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
-#include <variant>
 
 #include "base/log.hpp"
 #include "wire/varint.hpp"
 #include "crypto/random.hpp"
+#include "io/deadline.hpp"
 #include "p2p/upgrade.hpp"
 #include "proto/identify/identify.hpp"
 #include "proto/identify/peer_info.hpp"
@@ -21,7 +20,6 @@
 namespace ipfsa::p2p {
 
 namespace asio = io::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -89,16 +87,13 @@ io::Task<Result<std::string>> negotiate_stream(Stream& stream, Negotiator negoti
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator negotiator,
                                                       Duration timeout) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-  auto result = co_await (negotiate_stream(stream, std::move(negotiator)) ||
-                          timer.async_wait(io::kNoThrow));
-  if (result.index() == 1) {
+  auto protocol = co_await io::with_timeout(negotiate_stream(stream, std::move(negotiator)), timeout);
+  if (!protocol) {
     stream.reset();
     co_return make_error_code(Error::timeout);
   }
-  auto protocol = std::move(std::get<0>(result));
-  if (!protocol) stream.reset();
-  co_return protocol;
+  if (!*protocol) stream.reset();
+  co_return std::move(*protocol);
 }
 
 }  // namespace
@@ -257,7 +252,6 @@ io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& 
   if (connections_.size() >= config_.max_connections) {
     co_return make_error_code(Error::limit_exceeded);
   }
-  asio::steady_timer timer(context_, config_.dial_timeout);
   io::tcp::socket socket(context_);
   // Resolve (DNS names; literals resolve without a query) and connect within the dial deadline.
   auto connect = [&]() -> io::Task<boost::system::error_code> {
@@ -279,12 +273,12 @@ io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& 
     }
     co_return last;
   };
-  auto connected = co_await (connect() || timer.async_wait(io::kNoThrow));
-  if (connected.index() == 1) {
+  auto connected = co_await io::with_timeout(connect(), config_.dial_timeout);
+  if (!connected) {
     log::debug("dial {} timed out", addr.to_string());
     co_return make_error_code(Error::timeout);
   }
-  if (auto ec = std::get<0>(connected)) {
+  if (auto ec = *connected) {
     log::debug("dial {} failed: {}", addr.to_string(), ec.message());
     co_return ec;
   }
@@ -463,14 +457,13 @@ io::Task<void> Host::identify_remote(std::shared_ptr<Connection> connection) {
     co_return;
   }
   (void)stream->close_write();
-  asio::steady_timer timer(context_, config_.negotiate_timeout);
-  auto result = co_await (read_identify(*stream) || timer.async_wait(io::kNoThrow));
-  if (result.index() == 1) {
+  auto result = co_await io::with_timeout(read_identify(*stream), config_.negotiate_timeout);
+  if (!result) {
     stream->reset();
     log::debug("identify {}: timed out", connection->remote_peer().to_string());
     co_return;
   }
-  auto message = std::move(std::get<0>(result));
+  auto& message = *result;
   if (!message) {
     log::info("identify {}: {}", connection->remote_peer().to_string(), message.error().message());
     stream->reset();
@@ -486,13 +479,12 @@ io::Task<void> Host::serve_identify(Stream stream) {
 }
 
 io::Task<void> Host::serve_identify_push(Stream stream) {
-  asio::steady_timer timer(context_, config_.negotiate_timeout);
-  auto result = co_await (read_identify(stream) || timer.async_wait(io::kNoThrow));
-  if (result.index() == 1) {
+  auto result = co_await io::with_timeout(read_identify(stream), config_.negotiate_timeout);
+  if (!result) {
     stream.reset();
     co_return;
   }
-  auto message = std::move(std::get<0>(result));
+  auto& message = *result;
   if (!message) {
     stream.reset();
     co_return;
@@ -520,13 +512,12 @@ io::Task<void> Host::serve_ping(Stream stream) {
   // ping/ping.md: echo every 32-byte payload until the dialer closes; an idle stream is reset.
   std::array<std::uint8_t, proto::ping::kPayloadSize> payload{};
   for (;;) {
-    asio::steady_timer timer(context_, kPingIdleTimeout);
-    auto result = co_await (stream.read_exact(payload) || timer.async_wait(io::kNoThrow));
-    if (result.index() == 1) {
+    auto result = co_await io::with_timeout(stream.read_exact(payload), kPingIdleTimeout);
+    if (!result) {
       stream.reset();
       co_return;
     }
-    if (!std::get<0>(result)) break;
+    if (!*result) break;
     if (auto w = co_await stream.write(payload); !w) co_return;
   }
   (void)stream.close_write();
@@ -541,16 +532,18 @@ io::Task<Result<void>> Host::ping(const wire::PeerId& peer, int count, Duration 
     Bytes payload = crypto::random_bytes(proto::ping::kPayloadSize);
     const auto start = Clock::now();
     std::array<std::uint8_t, proto::ping::kPayloadSize> echo{};
-    asio::steady_timer timer(context_, config_.negotiate_timeout);
-    auto write = co_await stream->write(payload);
-    if (!write) co_return write.error();
-    auto result = co_await (stream->read_exact(echo) || timer.async_wait(io::kNoThrow));
-    if (result.index() == 1) {
+    // One deadline for the payload's way out and back.
+    auto exchange = [&]() -> io::Task<Result<void>> {
+      if (auto w = co_await stream->write(payload); !w) co_return w.error();
+      co_return co_await stream->read_exact(echo);
+    };
+    auto result = co_await io::with_timeout(exchange(), config_.negotiate_timeout);
+    if (!result) {
       on_rtt(seq, make_error_code(Error::timeout));
       stream->reset();
       co_return make_error_code(Error::timeout);
     }
-    if (auto r = std::get<0>(result); !r) co_return r.error();
+    if (!*result) co_return result->error();
     if (!std::equal(echo.begin(), echo.end(), payload.begin())) {
       on_rtt(seq, make_error_code(Error::protocol_violation));
       stream->reset();

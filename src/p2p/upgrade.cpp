@@ -1,19 +1,17 @@
 #include "p2p/upgrade.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
-#include <variant>
 
 #include "base/log.hpp"
 #include "crypto/random.hpp"
+#include "io/deadline.hpp"
 #include "proto/multistream/multistream.hpp"
 
 namespace ipfsa::p2p {
 namespace {
 
 namespace asio = io::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 // The byte pipe during the upgrade: raw socket, then pnet, then Noise once the handshake is done.
 // `in` holds bytes of the current layer that the next step has not consumed yet.
@@ -28,14 +26,9 @@ class UpgradeIo {
   // Appends at least one byte of the current layer to `in`, within one step deadline.
   io::Task<Result<void>> read_more() {
     for (;;) {
-      asio::steady_timer timer(socket_.get_executor(), step_);
-      auto result = co_await (socket_.async_read_some(asio::buffer(buffer_), io::kNoThrow) ||
-                              timer.async_wait(io::kNoThrow));
-      if (result.index() == 1) co_return make_error_code(Error::timeout);
-      auto [ec, n] = std::get<0>(result);
-      if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
-      if (ec) co_return ec;
-      std::span<std::uint8_t> data(buffer_.data(), n);
+      auto n = co_await read_some_raw(buffer_);
+      if (!n) co_return n.error();
+      std::span<std::uint8_t> data(buffer_.data(), *n);
       if (pnet_) pnet_->decrypt(data);
       const std::size_t before = in.size();
       if (secure) {
@@ -47,6 +40,7 @@ class UpgradeIo {
     }
   }
 
+  // Writes `plaintext` through the current layer (Noise, then pnet), within one step deadline.
   io::Task<Result<void>> write(ByteView plaintext) {
     Bytes out;
     if (secure) {
@@ -55,13 +49,7 @@ class UpgradeIo {
       out.assign(plaintext.begin(), plaintext.end());
     }
     if (pnet_) pnet_->encrypt(out);
-    asio::steady_timer timer(socket_.get_executor(), step_);
-    auto result = co_await (asio::async_write(socket_, asio::buffer(out), io::kNoThrow) ||
-                            timer.async_wait(io::kNoThrow));
-    if (result.index() == 1) co_return make_error_code(Error::timeout);
-    auto [ec, n] = std::get<0>(result);
-    if (ec) co_return ec;
-    co_return Result<void>{};
+    co_return co_await write_raw(out);
   }
 
   // Reads exactly n raw bytes below pnet (the pnet nonce).
@@ -69,31 +57,34 @@ class UpgradeIo {
     Bytes out(n);
     std::size_t done = 0;
     while (done < n) {
-      asio::steady_timer timer(socket_.get_executor(), step_);
-      auto result =
-          co_await (socket_.async_read_some(asio::buffer(out.data() + done, n - done), io::kNoThrow) ||
-                    timer.async_wait(io::kNoThrow));
-      if (result.index() == 1) co_return make_error_code(Error::timeout);
-      auto [ec, got] = std::get<0>(result);
-      if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
-      if (ec) co_return ec;
-      done += got;
+      auto got = co_await read_some_raw(std::span<std::uint8_t>(out).subspan(done));
+      if (!got) co_return got.error();
+      done += *got;
     }
     co_return out;
   }
 
+  // Writes bytes to the socket as they are, within one step deadline.
   io::Task<Result<void>> write_raw(ByteView data) {
-    asio::steady_timer timer(socket_.get_executor(), step_);
-    auto result = co_await (asio::async_write(socket_, asio::buffer(data.data(), data.size()),
-                                              io::kNoThrow) ||
-                            timer.async_wait(io::kNoThrow));
-    if (result.index() == 1) co_return make_error_code(Error::timeout);
-    auto [ec, n] = std::get<0>(result);
-    if (ec) co_return ec;
+    auto result = co_await io::with_timeout(
+        asio::async_write(socket_, asio::buffer(data.data(), data.size()), io::kNoThrow), step_);
+    if (!result) co_return make_error_code(Error::timeout);
+    if (auto [ec, n] = *result; ec) co_return ec;
     co_return Result<void>{};
   }
 
  private:
+  // One socket read within one step deadline; the end of the stream is session_closed.
+  io::Task<Result<std::size_t>> read_some_raw(std::span<std::uint8_t> out) {
+    auto result = co_await io::with_timeout(
+        socket_.async_read_some(asio::buffer(out.data(), out.size()), io::kNoThrow), step_);
+    if (!result) co_return make_error_code(Error::timeout);
+    auto [ec, n] = *result;
+    if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
+    if (ec) co_return ec;
+    co_return n;
+  }
+
   io::tcp::socket& socket_;
   std::optional<proto::pnet::Protector>& pnet_;
   Duration step_;
