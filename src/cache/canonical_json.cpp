@@ -1,5 +1,5 @@
-// canonical_json() on Boost.JSON, compiled header-only into this one translation unit.
-#include <boost/json/src.hpp>
+// canonical_json() on Boost.JSON (compiled once, in base_json).
+#include <boost/json.hpp>
 #include <cmath>
 #include <string>
 #include <string_view>
