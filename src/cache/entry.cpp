@@ -20,6 +20,7 @@ enum MetaField : std::uint32_t {
   kExpiresAtMs = 5,
   kOrigin = 6,
   kBodyXxh3 = 7,  // XXH3-64 of the body: the store's fast integrity check
+  kSignature = 8,  // the origin's signature over the metadata (bytes)
   kEnd = 15,  // always last: a meta blob cut anywhere fails to decode
 };
 
@@ -94,6 +95,7 @@ Bytes encode_meta(const Entry& entry) {
   w.varint(kFetchedAtMs, to_ms(entry.fetched_at));
   w.varint(kExpiresAtMs, to_ms(entry.expires_at));
   if (!entry.origin.empty()) w.string(kOrigin, entry.origin);
+  if (!entry.signature.empty()) w.string(kSignature, entry.signature);
   if (entry.body) w.varint(kBodyXxh3, XXH3_64bits(entry.body->data(), entry.body->size()));
   w.varint(kEnd, 1);
   return std::move(w).take();
@@ -164,6 +166,11 @@ Result<Entry> decode_meta(ByteView meta, Body body) {
         if (f.type != wire::pb::WireType::len) return Error::malformed;
         if (f.bytes.size() > kMaxOriginBytes) return Error::too_large;
         e.origin = to_string(f.bytes);
+        break;
+      case kSignature:
+        if (f.type != wire::pb::WireType::len) return Error::malformed;
+        if (f.bytes.size() > kMaxSignatureBytes) return Error::too_large;
+        e.signature = to_string(f.bytes);
         break;
       case kBodyXxh3:
         if (f.type != wire::pb::WireType::varint) return Error::malformed;

@@ -26,6 +26,7 @@ inline constexpr std::size_t kMaxEntryBytes = 8 * 1024 * 1024;  // body + encode
 inline constexpr std::size_t kMaxHeaderValueBytes = 16 * 1024;  // per kept header
 inline constexpr std::size_t kMaxOriginBytes = 128;             // a peer id in text form
 inline constexpr std::size_t kMaxCidTextBytes = 128;
+inline constexpr std::size_t kMaxSignatureBytes = 1024;  // an origin signature (any key type)
 // The response headers a client needs to use a cached answer; all others are dropped (so
 // set-cookie, authorization echoes and rate-limit state never enter the cache).
 inline constexpr std::array<std::string_view, 5> kKeptHeaders = {
@@ -47,6 +48,9 @@ struct Entry {
   WallTime fetched_at{};
   WallTime expires_at{};
   std::string origin;  // peer id of the node that fetched it; empty = this node
+  // The origin's signature over the entry's metadata (share/signed_entry.hpp); empty when origin
+  // is empty (we sign our own entries when we hand them out).
+  std::string signature;
 
   // The value of a kept header, "" if absent. `name` must be lowercase.
   std::string_view header(std::string_view name) const noexcept;

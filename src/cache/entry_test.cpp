@@ -53,6 +53,16 @@ TEST(Entry, MetaRoundTrip) {
   EXPECT_EQ(encode_meta(*d), meta);
 }
 
+TEST(Entry, MetaKeepsTheOriginSignature) {
+  Entry e = sample();
+  e.signature = std::string(64, '\x5a');
+  auto d = decode_meta(encode_meta(e), e.body);
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->signature, e.signature);
+  e.signature = std::string(kMaxSignatureBytes + 1, 'x');
+  EXPECT_EQ(decode_meta(encode_meta(e), e.body).error(), Error::too_large);
+}
+
 TEST(Entry, EveryTruncatedMetaFails) {
   const Entry e = sample();
   const Bytes meta = encode_meta(e);

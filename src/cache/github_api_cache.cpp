@@ -56,6 +56,8 @@ std::string_view to_string(CacheStatus status) noexcept {
       return "revalidated";
     case CacheStatus::stale:
       return "stale";
+    case CacheStatus::peer:
+      return "peer";
   }
   return "miss";
 }
@@ -166,7 +168,8 @@ std::size_t GitHubAPICache::followers_waiting(const CacheKey& key) const {
   return it == flights_.end() ? 0 : it->second->followers.load();
 }
 
-Result<Lookup> GitHubAPICache::fetch(const CacheKey& key, const Upstream& upstream) {
+Result<Lookup> GitHubAPICache::fetch(const CacheKey& key, const Upstream& upstream,
+                                     const PeerSource& peers) {
   if (EntryPtr entry = lookup_stored(key); entry && entry->fresh_at(now_())) {
     ++hits_;
     ++saved_;
@@ -193,6 +196,9 @@ Result<Lookup> GitHubAPICache::fetch(const CacheKey& key, const Upstream& upstre
     Lookup lookup = *shared;
     if (lookup.status == CacheStatus::stale) {
       ++stale_;
+    } else if (lookup.status == CacheStatus::peer) {
+      ++peer_hits_;
+      ++saved_;
     } else {
       lookup.status = CacheStatus::hit;
       ++hits_;
@@ -202,7 +208,7 @@ Result<Lookup> GitHubAPICache::fetch(const CacheKey& key, const Upstream& upstre
   }
   Result<Lookup> result = Error::io_failure;
   try {
-    result = fetch_as_leader(key, upstream);
+    result = fetch_as_leader(key, upstream, peers);
   } catch (const std::exception& e) {  // the upstream callback must not strand the followers
     log::warn("cache: upstream for {} threw: {}", key.text, e.what());
     result = Error::io_failure;
@@ -217,7 +223,8 @@ Result<Lookup> GitHubAPICache::fetch(const CacheKey& key, const Upstream& upstre
   return result;
 }
 
-Result<Lookup> GitHubAPICache::fetch_as_leader(const CacheKey& key, const Upstream& upstream) {
+Result<Lookup> GitHubAPICache::fetch_as_leader(const CacheKey& key, const Upstream& upstream,
+                                               const PeerSource& peers) {
   // Re-check: a previous leader may have stored a fresh answer since our first look.
   EntryPtr stored = lookup_stored(key);
   if (stored && stored->fresh_at(now_())) {
@@ -226,6 +233,14 @@ Result<Lookup> GitHubAPICache::fetch_as_leader(const CacheKey& key, const Upstre
     return Lookup{CacheStatus::hit, std::move(stored), true};
   }
   if (stored) ++expirations_;
+  if (peers) {
+    if (EntryPtr from_peer = peers(key, stored); from_peer && from_peer->fresh_at(now_())) {
+      const bool stored_ok = static_cast<bool>(put_entry(key, from_peer));
+      ++peer_hits_;
+      ++saved_;
+      return Lookup{CacheStatus::peer, std::move(from_peer), stored_ok};
+    }
+  }
   ConditionalHeaders conditional;
   if (stored && stored->status == 200) {
     conditional.if_none_match = std::string(stored->header("etag"));
@@ -265,7 +280,8 @@ Result<Lookup> GitHubAPICache::settle(const CacheKey& key, const EntryPtr& store
     }
     renewed.fetched_at = now;
     renewed.expires_at = now + ttl_for(key, renewed.status);
-    renewed.origin.clear();
+    renewed.origin.clear();  // we vouch for it now
+    renewed.signature.clear();
     auto shared = std::make_shared<const Entry>(std::move(renewed));
     const bool stored_ok = static_cast<bool>(store_->renew(key.hash, shared));
     ++revalidated_;

@@ -46,7 +46,13 @@ struct ConditionalHeaders {
 // response at all (network failure, timeout).
 using Upstream = std::function<Result<UpstreamResponse>(const ConditionalHeaders&)>;
 
-enum class CacheStatus : std::uint8_t { hit, miss, revalidated, stale };
+// Asked by fetch()'s single-flight leader on a miss or an expired entry, before the upstream: a
+// fresh, verified entry from the swarm, or nullptr to go upstream. Blocking, bounded by its own
+// deadlines. `stored` is the expired entry, if any (its validators tell a peer what we have).
+using PeerSource = std::function<EntryPtr(const CacheKey& key, const EntryPtr& stored)>;
+
+// peer: answered by a swarm peer (no upstream call by this node).
+enum class CacheStatus : std::uint8_t { hit, miss, revalidated, stale, peer };
 std::string_view to_string(CacheStatus status) noexcept;
 
 struct Lookup {
@@ -104,7 +110,10 @@ class GitHubAPICache {
   // Read-through: see docs/wire/cache-store.md, "fetch()". Errors: the upstream's error when it
   // failed and nothing (not even an expired entry) is stored; protocol_violation for a 304 we
   // did not ask for.
-  Result<Lookup> fetch(const CacheKey& key, const Upstream& upstream);
+  // With `peers`, a miss asks the swarm first; an entry it returns is stored (keeping its origin,
+  // signature and expiry) and counted as a peer hit.
+  Result<Lookup> fetch(const CacheKey& key, const Upstream& upstream,
+                       const PeerSource& peers = nullptr);
 
   void record_peer_hit() noexcept;
   CacheStats stats() const;
@@ -119,7 +128,8 @@ class GitHubAPICache {
     std::shared_future<Result<Lookup>> future = promise.get_future().share();
     std::atomic<std::size_t> followers{0};
   };
-  Result<Lookup> fetch_as_leader(const CacheKey& key, const Upstream& upstream);
+  Result<Lookup> fetch_as_leader(const CacheKey& key, const Upstream& upstream,
+                                 const PeerSource& peers);
   Result<Lookup> settle(const CacheKey& key, const EntryPtr& stored, UpstreamResponse response,
                         WallTime now);
   std::chrono::seconds ttl_for(const CacheKey& key, int status) const;

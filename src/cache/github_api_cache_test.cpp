@@ -353,5 +353,59 @@ TEST(GitHubAPICache, GlobalCacheFromTheEnvironment) {
   ::unsetenv("CACHE_DEFAULT_TTL");
 }
 
+TEST_F(FetchTest, PeerSourceAnswersAMissWithoutAnUpstreamCall) {
+  const auto key = key_for("/repos/o/peer");
+  auto made = make_entry(200, {{"etag", "\"p1\""}}, "{\"from\":\"peer\"}", now(), now() + 60s,
+                         "12D3KooWorigin");
+  ASSERT_TRUE(made);
+  made->signature = "sig";
+  const EntryPtr from_peer = std::make_shared<const Entry>(std::move(*made));
+  int asked = 0;
+  PeerSource peers = [&](const CacheKey& k, const EntryPtr& stored) -> EntryPtr {
+    ++asked;
+    EXPECT_EQ(k.hash, key.hash);
+    EXPECT_EQ(stored, nullptr);
+    return from_peer;
+  };
+  auto r = cache_->fetch(key, answer(ok("{}")), peers);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, CacheStatus::peer);
+  EXPECT_EQ(calls_, 0);
+  EXPECT_EQ(asked, 1);
+  // Stored with its origin, signature and expiry; the next read is a local hit.
+  auto again = cache_->fetch(key, answer(ok("{}")), peers);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, CacheStatus::hit);
+  EXPECT_EQ(again->entry->origin, "12D3KooWorigin");
+  EXPECT_EQ(again->entry->signature, "sig");
+  EXPECT_EQ(asked, 1);
+  const auto s = cache_->stats();
+  EXPECT_EQ(s.peer_hits, 1u);
+  EXPECT_EQ(s.api_calls_made(), 0u);
+}
+
+TEST_F(FetchTest, PeerSourceWithNothingOrAnExpiredEntryFallsBackToUpstream) {
+  const auto key = key_for("/repos/o/peer2");
+  auto made = make_entry(200, {}, "{}", now() - 120s, now() - 60s, "12D3KooWorigin");
+  ASSERT_TRUE(made);
+  const EntryPtr expired = std::make_shared<const Entry>(std::move(*made));
+  auto r = cache_->fetch(key, answer(ok("{\"n\":1}")), [&](const CacheKey&, const EntryPtr&) {
+    return expired;
+  });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, CacheStatus::miss);
+  EXPECT_EQ(calls_, 1);
+  advance(400s);  // expired locally: the peer source sees what we hold
+  EntryPtr seen;
+  auto r2 = cache_->fetch(key, answer(ok("{\"n\":2}")), [&](const CacheKey&, const EntryPtr& stored) {
+    seen = stored;
+    return EntryPtr{};
+  });
+  ASSERT_TRUE(r2);
+  ASSERT_NE(seen, nullptr);
+  EXPECT_EQ(*seen->body, "{\"n\":1}");
+  EXPECT_EQ(calls_, 2);
+}
+
 }  // namespace
 }  // namespace ipfsa::cache

@@ -47,7 +47,7 @@ std::string prefix_upper_bound(std::string_view prefix) {
 
 // Memory a hot entry holds: the body, the Entry and its strings, and the map/list nodes.
 std::size_t hot_cost(const Entry& e) noexcept {
-  std::size_t n = sizeof(Entry) + e.body->size() + e.cid.size() + e.origin.size() + 160;
+  std::size_t n = sizeof(Entry) + e.body->size() + e.cid.size() + e.origin.size() + e.signature.size() + 160;
   for (const auto& h : e.headers) n += sizeof(Header) + h.name.size() + h.value.size();
   return n;
 }
