@@ -1,0 +1,83 @@
+// Headless Chromium for the dashboard tests (Debian's `chromium` driven by playwright-core) and the
+// display rules of docs/dashboard.md, so tests compare the page with the JSON it was given.
+import { chromium } from 'playwright-core'
+import { existsSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export async function launch () {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium, or scripts/deps.sh --test) or set CHROMIUM_PATH`)
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+}
+
+// A page that records what would make a test fail: console errors (CSP violations are reported
+// there), uncaught exceptions and requests leaving `origin`. Chromium's own "Failed to load
+// resource" lines (HTTP errors a test provoked on purpose) are kept apart in `loadErrors`.
+export async function openPage (browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  const problems = []
+  const loadErrors = []
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return
+    if (m.text().startsWith('Failed to load resource:')) loadErrors.push(m.text())
+    else problems.push(`console: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('request', (r) => { if (!r.url().startsWith(origin + '/')) problems.push(`request outside the origin: ${r.url()}`) })
+  return { page, context, problems, loadErrors }
+}
+
+// Waits until the page has completed more than `after` refresh cycles (the page counts them in
+// <body data-refreshes>); returns the new count.
+export async function waitRefresh (page, after = 0, timeout = 15000) {
+  await page.waitForFunction((n) => Number(document.body.dataset.refreshes ?? 0) > n, after, { timeout })
+  return Number(await page.evaluate(() => document.body.dataset.refreshes))
+}
+
+// Runs one refresh cycle now and waits for it.
+export const refreshNow = (page) => page.evaluate(() => window.refreshAll())
+
+export const text = (page, selector) => page.locator(selector).textContent()
+
+export function artifactsDir () {
+  const dir = process.env.TEST_ARTIFACTS_DIR ?? path.join(tmpdir(), 'ipfs-accelerate-dashboard')
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+// The display rules (docs/dashboard.md, "What each field shows").
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+export const EMPTY = '—'
+export const fmt = {
+  int: (v) => integer.format(v),
+  percent: (rate) => `${(rate * 100).toFixed(1)}%`,
+  mb: (mb) => `${mb.toFixed(2)} MB`,
+  ms: (ms) => `${ms.toFixed(1)} ms`,
+  time: (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC'
+}
+
+// What the cache card must show for a /api/mcp/cache/stats body.
+export function expectedCacheCard (s) {
+  return {
+    '#cache-entries': fmt.int(s.total_entries),
+    '#cache-size': fmt.mb(s.total_size_mb),
+    '#cache-hit-rate': fmt.percent(s.hit_rate),
+    '#cache-peer-hits': fmt.int(s.peer_hits),
+    '#cache-calls-made': fmt.int(s.api_calls_made ?? (s.api_calls_made_rest + s.api_calls_made_graphql)),
+    '#cache-calls-saved': fmt.int(s.api_calls_saved),
+    '#cache-revalidations': fmt.int(s.revalidations_304)
+  }
+}
+
+export const CACHE_SELECTORS = ['#cache-entries', '#cache-size', '#cache-hit-rate', '#cache-peer-hits', '#cache-calls-made', '#cache-calls-saved', '#cache-revalidations']
+
+export async function readCacheCard (page) {
+  const out = {}
+  for (const selector of CACHE_SELECTORS) out[selector] = await text(page, selector)
+  return out
+}
