@@ -11,28 +11,39 @@ export const ASSETS = path.resolve(here, '../../src/service/assets')
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' }
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+// The shape of src/service/json_api.cpp: `peers` are the connected peers (the seed's keys plus
+// details), `registry_peers` the GitHub-issue registry's.
 export function peersFixture (overrides = {}) {
   const id = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+  const other = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
   return {
     enabled: true,
     active: true,
-    status: 'active',
-    sharing: true,
     peer_count: 1,
-    peer_id: id,
-    listen_addrs: [`/ip4/127.0.0.1/tcp/9100/p2p/${id}`, `/ip6/::1/tcp/9100/p2p/${id}`],
-    connected: [{
-      peer_id: '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK',
+    peers: [{
+      peer_id: other,
+      runner_name: 'runner-2',
+      listen_port: 9101,
+      last_seen: '2026-11-26T10:00:00Z',
       addrs: ['/ip4/127.0.0.1/tcp/9101'],
       agent: 'ipfs-accelerate/0.1.0',
       rtt_ms: 0.42,
+      connected_since: '2025-11-26T10:40:00Z',
       connected_since_ms: 1764153600000,
       entries_served: 1234,
       entries_received: 7,
       found_by: 'bootstrap'
     }],
-    peers: [{ peer_id: 'QmRegistryPeer', runner_name: 'runner-1', listen_port: 9100, last_seen: '2026-11-26T10:00:00Z' }],
-    registry_peers: 1,
+    peer_id: id,
+    status: 'active',
+    sharing: true,
+    listen_addrs: [`/ip4/127.0.0.1/tcp/9100/p2p/${id}`, `/ip6/::1/tcp/9100/p2p/${id}`],
+    registry_peers: [
+      { peer_id: other, runner_name: 'runner-2', listen_port: 9101, last_seen: '2026-11-26T10:00:00Z', multiaddr: `/ip4/127.0.0.1/tcp/9101/p2p/${other}`, connected: true },
+      { peer_id: 'QmRegistryPeer', runner_name: 'runner-1', listen_port: 9100, last_seen: '2026-11-26T09:00:00Z', multiaddr: '', connected: false }
+    ],
+    bytes_in: 0,
+    bytes_out: 0,
     ...overrides
   }
 }

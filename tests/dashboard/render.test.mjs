@@ -37,7 +37,7 @@ test('overview: the P2P card and the cache card show the JSON', async () => {
   assert.equal(await text(page, '#p2p-sharing'), '✓ On (swarm secret set)')
   assert.equal(await text(page, '#p2p-peer-id'), p.peer_id)
   assert.deepEqual(await page.locator('#p2p-listen-addrs li').allTextContents(), p.listen_addrs)
-  assert.equal(await text(page, '#registry-peer-count'), String(p.registry_peers))
+  assert.equal(await text(page, '#registry-peer-count'), String(p.registry_peers.length))
   assert.deepEqual(await readCacheCard(page), expectedCacheCard(node.state['/api/mcp/cache/stats']))
   assert.equal(await text(page, '#cache-hit-rate'), '85.4%')
   assert.equal(await text(page, '#cache-entries'), '15,234')
@@ -53,12 +53,14 @@ test('peers tab: buttons with aria-selected, keyboard moves, a row per connected
   assert.equal(await page.getAttribute('#tab-overview', 'aria-selected'), 'false')
   assert.equal(await page.isVisible('#peers'), true)
   assert.equal(await page.isHidden('#overview'), true)
-  const peer = node.state['/api/mcp/peers'].connected[0]
+  const peer = node.state['/api/mcp/peers'].peers[0]
   const cells = await page.locator('#peers-tbody tr').first().locator('td').allTextContents()
   assert.deepEqual(cells, [peer.peer_id, peer.addrs[0], peer.agent, fmt.ms(peer.rtt_ms), fmt.time(peer.connected_since_ms),
     fmt.int(peer.entries_served), fmt.int(peer.entries_received), peer.found_by])
-  const reg = node.state['/api/mcp/peers'].peers[0]
-  assert.deepEqual(await page.locator('#registry-tbody td').allTextContents(), [reg.peer_id, reg.runner_name, String(reg.listen_port), reg.last_seen])
+  const [a, b] = node.state['/api/mcp/peers'].registry_peers
+  assert.deepEqual(await page.locator('#registry-tbody td').allTextContents(), [
+    a.peer_id, a.runner_name, String(a.listen_port), a.last_seen, '✓ connected',
+    b.peer_id, b.runner_name, String(b.listen_port), b.last_seen, EMPTY])
   await page.focus('#tab-peers')
   await page.keyboard.press('ArrowLeft')
   assert.equal(await page.getAttribute('#tab-overview', 'aria-selected'), 'true')
@@ -80,8 +82,8 @@ test('escaping: markup in any value is shown as text and never runs', async () =
     status: `no free port ${evil}`,
     peer_id: `<b>${evil}</b>`,
     listen_addrs: [evil],
-    connected: [{ ...peersFixture().connected[0], agent: evil, found_by: evil, addrs: [evil] }],
-    peers: [{ peer_id: evil, runner_name: evil, listen_port: 1, last_seen: evil }]
+    peers: [{ ...peersFixture().peers[0], agent: evil, found_by: evil, addrs: [evil] }],
+    registry_peers: [{ peer_id: evil, runner_name: evil, listen_port: 1, last_seen: evil }]
   })
   node.state['/api/mcp/cache/stats'] = statsFixture({ available: false, error: evil })
   const page = await open()
@@ -98,7 +100,7 @@ test('escaping: markup in any value is shown as text and never runs', async () =
 })
 
 test('P2P disabled or not listening: the reason from `status` and ✗ Disabled', async () => {
-  node.state['/api/mcp/peers'] = peersFixture({ enabled: false, active: false, status: 'disabled by CACHE_ENABLE_P2P', peer_id: '', listen_addrs: [], connected: [], peer_count: 0, sharing: false })
+  node.state['/api/mcp/peers'] = peersFixture({ enabled: false, active: false, status: 'disabled by CACHE_ENABLE_P2P', peer_id: '', listen_addrs: [], peers: [], registry_peers: [], peer_count: 0, sharing: false })
   const page = await open()
   assert.equal(await text(page, '#peer-status'), '✗ disabled by CACHE_ENABLE_P2P')
   assert.match(await page.getAttribute('#peer-status', 'class'), /state-bad/)
@@ -109,6 +111,8 @@ test('P2P disabled or not listening: the reason from `status` and ✗ Disabled',
   assert.equal(await text(page, '#peer-count'), '0')
   await page.click('#tab-peers')
   assert.equal(await text(page, '#peers-tbody'), 'No connected peers')
+  assert.equal(await text(page, '#registry-tbody'), 'No registry peers')
+  assert.equal(await text(page, '#registry-peer-count'), '0')
   node.state['/api/mcp/peers'] = peersFixture({ active: false, status: 'no free port in 9100..9119' })
   await refreshNow(page)
   assert.equal(await text(page, '#peer-status'), '⚠ no free port in 9100..9119')
@@ -227,10 +231,10 @@ test('refresh: every 5 s, one request per route, no overlap', async () => {
 })
 
 test('limits: at most 500 peer rows and 16 addresses are drawn', async () => {
-  const base = peersFixture().connected[0]
-  const connected = Array.from({ length: 502 }, (_, i) => ({ ...base, peer_id: `peer-${i}` }))
+  const base = peersFixture().peers[0]
+  const peers = Array.from({ length: 502 }, (_, i) => ({ ...base, peer_id: `peer-${i}` }))
   const addrs = Array.from({ length: 20 }, (_, i) => `/ip4/127.0.0.${i}/tcp/1`)
-  node.state['/api/mcp/peers'] = peersFixture({ connected, peer_count: 502, listen_addrs: addrs })
+  node.state['/api/mcp/peers'] = peersFixture({ peers, peer_count: 502, listen_addrs: addrs })
   const page = await open()
   assert.equal(await text(page, '#peer-count'), '502')
   assert.equal(await page.locator('#peers-tbody tr').count(), 501)

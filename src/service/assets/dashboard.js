@@ -13,7 +13,7 @@
   const kMaxHistoryPoints = 1000
   const kMaxPeerRows = 500
   const kMaxAddrs = 16
-  const kMaxTokenLength = 4096
+  const kMaxTokenLength = 1024 // the service's kMaxTokenBytes
   const kMaxErrorLength = 200
   const kTokenKey = 'ipfs-accelerate.dashboard.token'
   const EMPTY = '—'
@@ -180,20 +180,19 @@
     ['mono', (p) => str(p.peer_id)],
     ['', (p) => str(p.runner_name)],
     ['num', (p) => str(p.listen_port)],
-    ['', (p) => str(p.last_seen)]
+    ['', (p) => str(p.last_seen)],
+    ['', (p) => (p.connected === true ? '✓ connected' : EMPTY)]
   ]
-
-  function registryList (data) {
-    if (Array.isArray(data.registry_peers)) return data.registry_peers
-    return Array.isArray(data.peers) ? data.peers : []
-  }
 
   function renderPeerStatus (data) {
     const status = typeof data.status === 'string' ? data.status : ''
     if (data.active === true) setText('peer-status', '✓ Active', 'ok')
     else if (data.enabled === true) setText('peer-status', `⚠ ${status || 'Enabled but not listening'}`, 'warn')
     else setText('peer-status', `✗ ${status || 'Disabled'}`, 'bad')
-    const connected = Array.isArray(data.connected) ? data.connected : []
+    // `peers` (the seed's key) lists the connected peers, each with the details of the Peers tab;
+    // `registry_peers` lists the peers of the GitHub-issue registry.
+    const connected = Array.isArray(data.peers) ? data.peers : []
+    const registry = Array.isArray(data.registry_peers) ? data.registry_peers : []
     setText('peer-count', fmtInt(finite(data.peer_count) ?? connected.length))
     if (data.enabled === true) setText('p2p-enabled', '✓ Enabled', 'ok')
     else setText('p2p-enabled', '✗ Disabled', 'bad')
@@ -204,8 +203,7 @@
     }
     setText('p2p-peer-id', str(data.peer_id))
     renderAddrs($('p2p-listen-addrs'), data.listen_addrs)
-    const registry = registryList(data)
-    setText('registry-peer-count', fmtInt(finite(data.registry_peers) ?? finite(data.registered_peer_count) ?? registry.length))
+    setText('registry-peer-count', fmtInt(registry.length))
     renderTable($('peers-tbody'), connected, kPeerColumns, 'No connected peers')
     renderTable($('registry-tbody'), registry, kRegistryColumns, 'No registry peers')
   }
