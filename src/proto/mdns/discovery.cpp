@@ -1,0 +1,121 @@
+// libp2p/specs discovery/mdns.md ("Peer Discovery"), matched against js-libp2p @libp2p/mdns
+// 12.0.32 (query.js: queryLAN, gotQuery, gotResponse).
+#include "proto/mdns/discovery.hpp"
+
+#include <algorithm>
+
+namespace ipfsa::proto::mdns {
+namespace {
+
+constexpr std::string_view kPeerNameAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+bool class_matches(std::uint16_t c) { return c == kClassIn || c == kClassAny; }
+
+// The TXT strings of records named `name` in `section`.
+void collect_txt(const std::vector<Record>& section, std::string_view name,
+                 std::vector<const Bytes*>& out) {
+  for (const auto& rec : section) {
+    if (rec.type != type::kTxt || !names_equal(rec.name, name)) continue;
+    for (const auto& s : std::get<TxtData>(rec.data).strings) out.push_back(&s);
+  }
+}
+
+std::optional<DiscoveredPeer> peer_from(const Message& m, std::string_view instance,
+                                        const wire::PeerId& self) {
+  std::vector<const Bytes*> strings;
+  collect_txt(m.answers, instance, strings);
+  collect_txt(m.additionals, instance, strings);
+  std::optional<DiscoveredPeer> peer;
+  for (const Bytes* s : strings) {
+    const std::string_view text(reinterpret_cast<const char*>(s->data()), s->size());
+    if (!text.starts_with(kDnsaddrPrefix)) continue;
+    auto addr = wire::Multiaddr::parse(text.substr(kDnsaddrPrefix.size()));
+    if (!addr) continue;
+    auto id = addr->peer_id();
+    if (!id) continue;  // the spec requires /p2p/<id>
+    if (!peer) peer = DiscoveredPeer{*id, {}};
+    if (*id != peer->id) continue;
+    auto bare = addr->without_peer_id();
+    if (bare.empty()) continue;
+    if (std::find(peer->addrs.begin(), peer->addrs.end(), bare) != peer->addrs.end()) continue;
+    if (peer->addrs.size() == kMaxAddrsPerPeer) break;
+    peer->addrs.push_back(std::move(bare));
+  }
+  if (!peer || peer->id == self || peer->addrs.empty()) return std::nullopt;
+  return peer;
+}
+
+}  // namespace
+
+Bytes build_query() {
+  Message m;
+  m.questions.push_back(Question{std::string(kServiceName), type::kPtr, kClassIn, false});
+  return *encode(m);  // constant input: cannot fail
+}
+
+std::string peer_name_from(ByteView random) {
+  std::string name;
+  name.reserve(random.size());
+  for (auto b : random) name.push_back(kPeerNameAlphabet[b % kPeerNameAlphabet.size()]);
+  return name;
+}
+
+std::optional<ServiceQuery> match_service_query(const Message& query) {
+  if (query.is_response()) return std::nullopt;
+  for (const auto& q : query.questions) {
+    if ((q.type == type::kPtr || q.type == type::kAny) && class_matches(q.qclass) &&
+        names_equal(q.name, kServiceName))
+      return ServiceQuery{q.unicast_response};
+  }
+  return std::nullopt;
+}
+
+Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& self,
+                             std::span<const wire::Multiaddr> addrs) {
+  const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
+  TxtData txt;
+  for (const auto& addr : addrs) {
+    if (txt.strings.size() == kMaxAddrsPerPeer) break;
+    auto id = addr.peer_id();
+    if (id && *id != self) continue;
+    const auto full = id ? addr : addr.with_peer_id(self);
+    std::string text = std::string(kDnsaddrPrefix) + full.to_string();
+    if (text.size() > kMaxTxtStringBytes) continue;
+    Bytes bytes = to_bytes(text);
+    if (std::find(txt.strings.begin(), txt.strings.end(), bytes) != txt.strings.end()) continue;
+    txt.strings.push_back(std::move(bytes));
+  }
+  if (txt.strings.empty()) return Error::invalid_state;
+  Message m;
+  m.flags = flag::kResponse | flag::kAuthoritative;
+  m.answers.push_back(Record{std::string(kServiceName), type::kPtr, kClassIn, false,
+                             kRecordTtlSeconds, PtrData{instance}});
+  m.additionals.push_back(
+      Record{instance, type::kTxt, kClassIn, false, kRecordTtlSeconds, std::move(txt)});
+  return encode(m);
+}
+
+std::vector<DiscoveredPeer> parse_response(const Message& response, const wire::PeerId& self) {
+  std::vector<DiscoveredPeer> peers;
+  if (!response.is_response()) return peers;
+  std::vector<std::string_view> seen;
+  for (const auto* section : {&response.answers, &response.additionals}) {
+    for (const auto& rec : *section) {
+      if (rec.type != type::kPtr || !names_equal(rec.name, kServiceName)) continue;
+      const std::string& instance = std::get<PtrData>(rec.data).target;
+      if (std::any_of(seen.begin(), seen.end(),
+                      [&](std::string_view s) { return names_equal(s, instance); }))
+        continue;
+      seen.push_back(instance);
+      auto peer = peer_from(response, instance, self);
+      if (!peer) continue;
+      if (std::any_of(peers.begin(), peers.end(), [&](auto& p) { return p.id == peer->id; }))
+        continue;
+      peers.push_back(std::move(*peer));
+      if (peers.size() == kMaxPeersPerResponse) return peers;
+    }
+  }
+  return peers;
+}
+
+}  // namespace ipfsa::proto::mdns
