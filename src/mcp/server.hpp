@@ -27,14 +27,14 @@
 
 namespace ipfsa::mcp {
 
-inline constexpr std::size_t kMaxMessageBytes = 1024 * 1024;  // one JSON-RPC message or batch
-inline constexpr std::size_t kMaxBatch = 32;                  // messages in one batch
-inline constexpr std::size_t kMaxJsonDepth = 64;              // nesting of any JSON we parse
-inline constexpr std::size_t kMaxPaginatePages = 10;          // gh_api paginate: pages followed
+inline constexpr std::size_t kMaxMessageBytes = 1024 * 1024;    // one JSON-RPC message or batch
+inline constexpr std::size_t kMaxBatch = 32;                    // messages in one batch
+inline constexpr std::size_t kMaxJsonDepth = 64;                // nesting of any JSON we parse
+inline constexpr std::size_t kMaxPaginatePages = 10;            // gh_api paginate: pages followed
 inline constexpr std::size_t kMaxToolOutputBytes = 512 * 1024;  // JSON body text in one result
 
-inline constexpr std::array<std::string_view, 4> kSupportedVersions = {
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+inline constexpr std::array<std::string_view, 4> kSupportedVersions = {"2025-11-25", "2025-06-18",
+                                                                       "2025-03-26", "2024-11-05"};
 inline constexpr std::string_view kLatestVersion = kSupportedVersions[0];
 bool is_supported_version(std::string_view version) noexcept;
 
