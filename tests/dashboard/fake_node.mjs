@@ -71,14 +71,14 @@ export function statsFixture (overrides = {}) {
 export function historyFixture ({ count = 10, old = 3, end = 1764157200000 } = {}) {
   const points = []
   for (let i = 0; i < old; ++i) points.push({ t: end - 2 * 3600_000 - i * 30_000, hit_rate: 0.1, calls_saved: 1, calls_made: 1, peer_hits: 0 })
-  for (let i = count - 1; i >= 0; --i) points.push({ t: end - i * 30_000, hit_rate: (count - i) / count, calls_saved: (count - i) * 10, calls_made: 3, peer_hits: 1 })
+  for (let i = count - 1; i >= 0; --i) points.push({ t: end - i * 30_000, hit_rate: (count - i) / count, calls_saved: (count - i) ** 2, calls_made: 3, peer_hits: 1 })
   return { interval_s: 30, points }
 }
 
 export class FakeNode {
   constructor () {
     this.state = { '/api/mcp/peers': peersFixture(), '/api/mcp/cache/stats': statsFixture(), '/api/mcp/cache/history': historyFixture() }
-    this.failures = {} // path -> HTTP status, or 'drop' to cut the connection
+    this.failures = {} // path -> HTTP status, 'drop' to cut the connection, 'hang' to never answer
     this.token = null // when set, /api/* needs `Authorization: Bearer <token>`
     this.requests = [] // { path, authorization }
     this.assets = new Map(readdirSync(ASSETS).map((name) => [name, readFileSync(path.join(ASSETS, name))]))
@@ -115,6 +115,7 @@ export class FakeNode {
     if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return json(401, { error: 'unauthorized' })
     const failure = this.failures[pathname]
     if (failure === 'drop') { req.socket.destroy(); return }
+    if (failure === 'hang') return
     if (failure) return json(failure, { error: `injected failure ${failure}` })
     if (!(pathname in this.state)) return json(404, { error: 'not found' })
     json(200, this.state[pathname])

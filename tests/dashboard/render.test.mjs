@@ -198,8 +198,12 @@ test('plot: hit rate and calls saved of the last hour, drawn as SVG', async () =
   assert.equal(saved.length, 10)
   // x grows with time; the newest point is at the right edge; hit rate 1.0 is the top of the plot.
   for (let i = 1; i < rate.length; ++i) assert.ok(rate[i][0] > rate[i - 1][0])
-  assert.equal(rate[9][0], 640 - 56)
-  assert.equal(rate[9][1], 12)
+  const axes = page.locator('#history-plot line.axis')
+  const plotTop = Number(await axes.nth(0).getAttribute('y1'))
+  const plotRight = Number(await axes.nth(1).getAttribute('x2'))
+  assert.equal(rate[9][0], plotRight)
+  assert.equal(rate[9][1], plotTop)
+  assert.equal(saved[9][1], plotTop, 'the largest value of calls saved (100) is the top of its axis')
   assert.ok(saved[0][1] > saved[9][1], 'more calls saved is higher')
   assert.match(await svg.locator('title').textContent(), /latest: hit rate 100\.0%, calls saved 100/)
   node.state['/api/mcp/cache/history'] = { interval_s: 30, points: [] }
@@ -228,6 +232,23 @@ test('refresh: every 5 s, one request per route, no overlap', async () => {
   await waitRefresh(page, 2)
   assert.equal(count(), 3)
   assert.deepEqual(new Set(node.requests.map((r) => r.path)), new Set(['/', '/assets/dashboard.css', '/assets/dashboard.js', '/assets/favicon.svg', '/api/mcp/peers', '/api/mcp/cache/stats', '/api/mcp/cache/history']))
+})
+
+test('a route that never answers: the card shows the timeout after 4 s', async () => {
+  session = await openPage(browser, node.url)
+  session.httpErrorsExpected = true
+  const { page } = session
+  await page.clock.install()
+  await page.goto(`${node.url}/`)
+  await waitRefresh(page)
+  node.failures['/api/mcp/cache/stats'] = 'hang'
+  await page.clock.runFor(5000) // the next cycle starts and waits for the stats
+  assert.equal(await text(page, '#cache-entries'), fmt.int(node.state['/api/mcp/cache/stats'].total_entries))
+  await page.clock.runFor(4000)
+  await waitRefresh(page, 1)
+  assert.equal(await text(page, '#cache-error'), '/api/mcp/cache/stats: no answer within 4 s')
+  assert.equal(await text(page, '#cache-entries'), EMPTY)
+  assert.equal(await page.isHidden('#p2p-error'), true)
 })
 
 test('limits: at most 500 peer rows and 16 addresses are drawn', async () => {

@@ -249,7 +249,7 @@
   }
 
   // ---- History plot ------------------------------------------------------------------------
-  const kPlot = { width: 640, height: 220, left: 48, right: 56, top: 12, bottom: 28 }
+  const kPlot = { width: 960, height: 240, left: 48, right: 56, top: 12, bottom: 28 }
 
   function svg (tag, attrs, text) {
     const node = document.createElementNS(SVG_NS, tag)
@@ -309,8 +309,8 @@
     root.append(svg('line', { class: 'axis', x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH }))
     const rate = (p) => finite(p.hit_rate) ?? 0
     const line = (cls, y) => svg('polyline', { class: `series ${cls}`, points: data.map((p, i) => `${x(p.t).toFixed(1)},${y(p, i).toFixed(1)}`).join(' ') })
-    root.append(line('series-hit-rate', (p) => yRate(rate(p))))
     root.append(line('series-calls-saved', (p, i) => ySaved(saved[i])))
+    root.append(line('series-hit-rate', (p) => yRate(rate(p))))
     const last = data[data.length - 1]
     root.append(svg('circle', { class: 'dot-hit-rate', cx: x(last.t), cy: yRate(rate(last)), r: 3 }))
     root.append(svg('circle', { class: 'dot-calls-saved', cx: x(last.t), cy: ySaved(saved[saved.length - 1]), r: 3 }))
