@@ -1,0 +1,270 @@
+#include "discovery/registry/registry.hpp"
+
+#include <algorithm>
+
+#include "base/log.hpp"
+#include "discovery/registry/settings.hpp"
+#include "github/link.hpp"
+
+namespace ipfsa::registry {
+namespace {
+
+// Caps the ETag cache: the registry reads at most this many distinct list URLs.
+constexpr std::size_t kMaxCachedPages = 2 * (kMaxIssuePages + kMaxCommentPages);
+
+}  // namespace
+
+Result<std::unique_ptr<Registry>> Registry::create(github::Client& client, RegistryConfig config) {
+  if (config.repo.size() > kMaxRepoBytes) return Error::too_large;
+  if (!valid_repo(config.repo)) return Error::malformed;
+  if (auto body = build_comment_body(config.self); !body) return body.error();
+  if (!config.clock) return Error::malformed;
+  return std::unique_ptr<Registry>(new Registry(client, std::move(config)));
+}
+
+Registry::Registry(github::Client& client, RegistryConfig config)
+    : client_(client), config_(std::move(config)) {}
+
+std::optional<std::uint64_t> Registry::issue_number() const {
+  std::lock_guard lock(mutex_);
+  return issue_;
+}
+
+std::optional<std::uint64_t> Registry::own_comment_id() const {
+  std::lock_guard lock(mutex_);
+  return own_comment_;
+}
+
+RegistryStats Registry::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+std::string Registry::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+Result<std::vector<RegistryPeer>> Registry::heartbeat_once() {
+  std::lock_guard lock(mutex_);
+  const WallTime now = config_.clock();
+  if (issue_just_created_) {
+    // Another node may have created one at the same moment: look again once; lowest wins.
+    issue_.reset();
+    issue_just_created_ = false;
+  }
+  if (!issue_) {
+    if (auto ok = find_or_create_issue(); !ok) return ok.error();
+  }
+  auto comments = read_comments();
+  if (!comments && comments.error() == Error::not_found) {
+    log::info("registry: issue #{} is gone; looking for the registry issue again", *issue_);
+    issue_.reset();
+    own_comment_.reset();
+    pages_.clear();
+    if (auto ok = find_or_create_issue(); !ok) return ok.error();
+    comments = read_comments();
+  }
+  if (!comments) return comments.error();
+  if (auto ok = upsert(*comments, now); !ok) return ok.error();
+  const Self self{config_.self.runner_name, config_.self.peer_id};
+  auto peers = live_peers(*comments, self, now);
+  ++stats_.heartbeats;
+  last_error_.clear();
+  log::debug("registry: heartbeat on {}#{}: {} live peer(s)", config_.repo, *issue_, peers.size());
+  return peers;
+}
+
+Result<void> Registry::find_or_create_issue() {
+  std::vector<IssueSummary> issues;
+  auto listed = read_list(ListKind::issues, repo_path() + "/issues?state=open&per_page=100",
+                          kMaxIssuePages, &issues, nullptr);
+  if (!listed) return listed.error();
+  if (auto n = choose_issue(issues)) {
+    issue_ = *n;
+    return {};
+  }
+  github::Request req;
+  req.method = "POST";
+  req.target = repo_path() + "/issues";
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.body = "{\"title\":" + github::json_quote(kIssueTitle) +
+             ",\"body\":" + github::json_quote(kIssueBody) + "}";
+  auto r = send(std::move(req));
+  if (!r) return r.error();
+  if (r->status != 201 && r->status != 200) return fail(*r, "create registry issue");
+  auto n = parse_number_field(r->body, "number");
+  if (!n) {
+    last_error_ = "create registry issue: response without a number";
+    return n.error();
+  }
+  issue_ = *n;
+  issue_just_created_ = true;
+  ++stats_.issues_created;
+  log::info("registry: created issue #{} in {}", *n, config_.repo);
+  return {};
+}
+
+Result<std::vector<IssueComment>> Registry::read_comments() {
+  std::vector<IssueComment> comments;
+  if (issue_just_created_) return comments;  // a new issue has no comments yet
+  auto ok = read_list(ListKind::comments,
+                      repo_path() + "/issues/" + std::to_string(*issue_) + "/comments?per_page=100",
+                      kMaxCommentPages, nullptr, &comments);
+  if (!ok) return ok.error();
+  return comments;
+}
+
+Result<void> Registry::read_list(ListKind kind, std::string target, std::size_t max_pages,
+                                 std::vector<IssueSummary>* issues,
+                                 std::vector<IssueComment>* comments) {
+  for (std::size_t page = 0; page < max_pages; ++page) {
+    github::Request req;
+    req.target = target;
+    const auto cached = pages_.find(target);
+    if (cached != pages_.end()) req.if_none_match = cached->second.etag;
+    auto r = send(std::move(req));
+    if (!r) return r.error();
+    CachedPage current;
+    if (r->status == 304 && cached != pages_.end()) {
+      ++stats_.not_modified;
+      current = cached->second;
+    } else if (r->status == 200) {
+      bool ok = true;
+      if (kind == ListKind::issues) {
+        auto parsed = parse_issues_page(r->body);
+        if (parsed) current.issues = std::move(*parsed);
+        ok = parsed.has_value();
+      } else {
+        auto parsed = parse_comments_page(r->body);
+        if (parsed) current.comments = std::move(*parsed);
+        ok = parsed.has_value();
+      }
+      if (!ok) {
+        last_error_ = "GET " + target + ": unreadable list";
+        return Error::malformed;
+      }
+      if (auto link = r->header("link")) current.next = github::find_link(*link, "next");
+      if (auto etag = r->header("etag")) current.etag = std::string(*etag);
+      if (cached != pages_.end()) pages_.erase(cached);
+      if (!current.etag.empty()) {
+        if (pages_.size() >= kMaxCachedPages) pages_.clear();
+        pages_.emplace(target, current);
+      }
+    } else {
+      return fail(*r, "GET " + target);
+    }
+    if (issues != nullptr) {
+      issues->insert(issues->end(), current.issues.begin(), current.issues.end());
+    }
+    if (comments != nullptr) {
+      comments->insert(comments->end(), current.comments.begin(), current.comments.end());
+    }
+    if (!current.next) return {};
+    target = std::move(*current.next);
+  }
+  log::debug("registry: stopped reading {} after {} pages",
+             kind == ListKind::issues ? "issues" : "comments", max_pages);
+  return {};
+}
+
+Result<void> Registry::upsert(const std::vector<IssueComment>& comments, WallTime now) {
+  PeerRecord self = config_.self;
+  self.last_seen = now;
+  auto body = build_comment_body(self);
+  if (!body) return body.error();
+  const std::string payload = "{\"body\":" + github::json_quote(*body) + "}";
+
+  const OwnComments own = own_comments(comments, self.runner_name);
+  // Our comment may lie beyond the pages we read: then PATCH the one we wrote last time.
+  const std::optional<std::uint64_t> target = own.keep ? own.keep : own_comment_;
+  if (target) {
+    github::Request req;
+    req.method = "PATCH";
+    req.target = repo_path() + "/issues/comments/" + std::to_string(*target);
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = payload;
+    auto r = send(std::move(req));
+    if (!r) return r.error();
+    if (r->status == 200) {
+      own_comment_ = *target;
+      ++stats_.comments_updated;
+      delete_duplicates(own.remove);
+      return {};
+    }
+    if (r->status != 404) return fail(*r, "update registry comment");
+    log::debug("registry: comment {} is gone; posting a new one", *target);
+    own_comment_.reset();
+  }
+  github::Request req;
+  req.method = "POST";
+  req.target = repo_path() + "/issues/" + std::to_string(*issue_) + "/comments";
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.body = payload;
+  auto r = send(std::move(req));
+  if (!r) return r.error();
+  if (r->status != 201 && r->status != 200) return fail(*r, "post registry comment");
+  auto id = parse_number_field(r->body, "id");
+  if (!id) {
+    last_error_ = "post registry comment: response without an id";
+    return id.error();
+  }
+  own_comment_ = *id;
+  ++stats_.comments_created;
+  delete_duplicates(own.remove);
+  return {};
+}
+
+void Registry::delete_duplicates(const std::vector<std::uint64_t>& ids) {
+  for (auto id : ids) {
+    github::Request req;
+    req.method = "DELETE";
+    req.target = repo_path() + "/issues/comments/" + std::to_string(id);
+    auto r = send(std::move(req));
+    if (!r) {
+      log::debug("registry: deleting duplicate comment {}: {}", id, r.error().message());
+      return;  // rate limited or unreachable: try again next heartbeat
+    }
+    if (r->status != 204 && r->status != 200 && r->status != 404) {
+      log::debug("registry: deleting duplicate comment {}: HTTP {}", id, r->status);
+      continue;
+    }
+    ++stats_.comments_deleted;
+    for (auto& [url, page] : pages_) {
+      std::erase_if(page.comments, [id](const IssueComment& c) { return c.id == id; });
+    }
+  }
+}
+
+Result<github::Response> Registry::send(github::Request request) {
+  const std::string what = request.method + " " + request.target;
+  auto r = client_.send(request);
+  if (!r) {
+    last_error_ = what + ": " + r.error().message();
+    if (r.error() == Error::limit_exceeded) {
+      last_error_ += " (retry in " + std::to_string(client_.retry_after().count()) + " s)";
+    }
+    return r.error();
+  }
+  ++stats_.requests;
+  return r;
+}
+
+Result<void> Registry::fail(const github::Response& response, std::string_view what) {
+  last_error_ = std::string(what) + ": HTTP " + std::to_string(response.status);
+  switch (response.status) {
+    case 404:
+    case 410:
+      return Error::not_found;
+    case 403:
+    case 429:
+      if (client_.retry_after().count() > 0) return Error::limit_exceeded;
+      return Error::io_failure;
+    case 422:
+      return Error::malformed;
+    default:
+      return Error::io_failure;
+  }
+}
+
+}  // namespace ipfsa::registry
