@@ -1,0 +1,170 @@
+// The swarm cache (docs/wire/cache-protocol.md): serves /ipfs-accelerate/cache/1.0.0, pulls missing
+// entries from their owner (rendezvous hashing over the live members) or from a peer that announced
+// them, verifies everything it receives, penalises peers that send bad data, and turns what this
+// node fetched, invalidated or was rate-limited on into gossip announcements.
+//
+// Threading: the p2p side runs on the Host's io_context thread. pull() and the announce_*()
+// calls may be called from any other thread (they post to the io_context); pull() blocks and
+// must never be called on the io_context thread. Blocking cache and upstream work runs on the
+// service's own worker threads.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/time.hpp"
+#include "cache/github_api_cache.hpp"
+#include "crypto/ed25519.hpp"
+#include "io/asio.hpp"
+#include "p2p/host.hpp"
+#include "share/announcement.hpp"
+#include "share/cache_protocol.hpp"
+
+namespace ipfsa::share {
+
+using namespace std::chrono_literals;
+
+inline constexpr Duration kDefaultOwnerTimeout = 300ms;  // the owner's first frame
+inline constexpr Duration kDefaultFetchTimeout = 30s;    // the owner's answer once it said pending
+inline constexpr Duration kDefaultPeerTimeout = 300ms;   // a peer that announced the key
+inline constexpr std::size_t kMaxServesInFlight = 64;    // inbound requests; more get `busy`
+inline constexpr std::size_t kMaxPullsInFlight = 256;    // outbound; more go upstream directly
+inline constexpr std::size_t kFetchWorkers = 8;          // threads for blocking cache/upstream work
+inline constexpr int kMaxOffences = 3;                   // bad entries before a peer is cut off
+inline constexpr Duration kBanDuration = 10min;
+inline constexpr std::size_t kMaxAnnouncedKeys = 65536;  // holder index (LRU)
+inline constexpr std::size_t kMaxHoldersPerKey = 8;
+inline constexpr std::size_t kMaxFallbackPeers = 2;      // announcers asked after the owner
+inline constexpr Duration kMaxRateLimitHold = 2h;        // notices further out are ignored
+
+struct SharingConfig {
+  Duration owner_timeout = kDefaultOwnerTimeout;
+  Duration fetch_timeout = kDefaultFetchTimeout;
+  Duration peer_timeout = kDefaultPeerTimeout;
+  std::size_t max_serves = kMaxServesInFlight;
+  int max_offences = kMaxOffences;
+  Duration ban_duration = kBanDuration;
+  // Swarm::token_fingerprint of this node's own token, to recognise notices about it.
+  std::string token_fingerprint;
+};
+
+struct SharingStats {
+  std::uint64_t pulls = 0;                // misses that asked the swarm
+  std::uint64_t pulled_from_owner = 0;
+  std::uint64_t pulled_from_announcer = 0;
+  std::uint64_t pull_failures = 0;        // asked, got nothing usable (went upstream)
+  std::uint64_t owner_timeouts = 0;
+  std::uint64_t served = 0;               // entries sent to peers
+  std::uint64_t served_upstream = 0;      // of those, fetched upstream for the asker (we own them)
+  std::uint64_t rejected = 0;             // entries or announcements that failed verification
+  std::uint64_t bytes_in = 0;             // cache-protocol bytes
+  std::uint64_t bytes_out = 0;
+  std::uint64_t announcements_sent = 0;
+  std::uint64_t announcements_received = 0;
+  std::uint64_t invalidations_received = 0;
+  std::uint64_t rate_limit_notices = 0;   // received about our own token
+};
+
+struct PeerCounters {
+  std::uint64_t served = 0;    // entries we sent it
+  std::uint64_t received = 0;  // verified entries it sent us
+  int offences = 0;
+};
+
+enum class Verdict : std::uint8_t { accept, reject, ignore };
+
+class Sharing {
+ public:
+  // Fetches a key for a peer that takes us for its owner: through the local cache and GitHub,
+  // never the swarm. Blocking (runs on a worker thread). Returns a cacheable, fresh entry or an
+  // error.
+  using Fetch = std::function<Result<cache::EntryPtr>(const Recipe& recipe)>;
+  // Publishes an encoded announcement on the swarm topic (called on the io_context thread).
+  using Publish = std::function<void(Bytes announcement)>;
+  using RateLimitHandler = std::function<void(const std::string& resource, cache::WallTime until)>;
+
+  Sharing(io::asio::io_context& context, p2p::Host& host, cache::GitHubAPICache& cache,
+          const crypto::Ed25519KeyPair& key, SharingConfig config = {});
+  ~Sharing();
+  Sharing(const Sharing&) = delete;
+  Sharing& operator=(const Sharing&) = delete;
+
+  // Registers the protocol handler and the connection hooks. Call on the io_context thread.
+  void start(Fetch fetch, Publish publish, RateLimitHandler on_rate_limit = nullptr);
+  // Stops serving and pulling; pending pulls return nothing. Joins the workers.
+  void stop();
+
+  // A fresh, verified entry from the swarm, or nullptr (go upstream yourself): asks the key's
+  // owner, then up to kMaxFallbackPeers peers that announced it. Never longer than the
+  // configured deadlines. Blocking; not on the io_context thread.
+  cache::EntryPtr pull(const cache::CacheKey& key, const Recipe& recipe,
+                       const cache::EntryPtr& stored);
+  // Thread-safe: announce an entry this node fetched from GitHub, a write's invalidation prefix,
+  // or that this node's token is rate-limited until `reset` for `resource`.
+  void announce_entry(const cache::CacheKey& key, const cache::EntryPtr& entry);
+  void announce_invalidation(std::string prefix);
+  void announce_rate_limit(std::string resource, cache::WallTime reset);
+
+  // A message from the swarm topic authored by `author` (io_context thread). Reject penalises
+  // the propagator (gossipsub), ignore drops it quietly.
+  Verdict on_announcement(const wire::PeerId& author, ByteView data);
+
+  // Live members (connected peers that speak kCacheProtocol) and this node. io_context thread.
+  std::vector<wire::PeerId> members() const;
+  // Thread-safe snapshots.
+  SharingStats stats() const;
+  std::map<wire::PeerId, PeerCounters> peer_counters() const;
+
+ private:
+  struct Counters;
+  io::Task<cache::EntryPtr> pull_async(cache::CacheKey key, Recipe recipe);
+  io::Task<Result<cache::EntryPtr>> ask(wire::PeerId peer, Request request, Duration first,
+                                        Duration total);
+  io::Task<void> serve(p2p::Stream stream);
+  io::Task<void> reply(p2p::Stream& stream, const Response& response, const cache::Entry* entry);
+  io::Task<Result<cache::EntryPtr>> fetch_for_peer(Recipe recipe);
+  cache::EntryPtr fresh_local(const cache::CacheKey& key);
+  void offence(const wire::PeerId& peer, std::string_view why);
+  void publish(const Announcement& announcement);
+  void note_holder(const std::string& key_hash, const wire::PeerId& peer);
+  std::vector<wire::PeerId> holders(const std::string& key_hash) const;
+
+  io::asio::io_context& context_;
+  p2p::Host& host_;
+  cache::GitHubAPICache& cache_;
+  const crypto::Ed25519KeyPair& key_;
+  SharingConfig config_;
+  Fetch fetch_;
+  Publish publish_;
+  RateLimitHandler on_rate_limit_;
+  boost::asio::thread_pool workers_{kFetchWorkers};
+  std::atomic<bool> running_{false};
+  std::atomic<std::size_t> pulls_in_flight_{0};
+  std::size_t serves_in_flight_ = 0;  // io thread
+
+  std::unique_ptr<Counters> counters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // watched by the host's hooks
+  mutable std::mutex peers_mutex_;
+  std::map<wire::PeerId, PeerCounters> peers_;           // connected members' counters
+  std::map<wire::PeerId, TimePoint> banned_until_;       // io thread
+
+  // key hash -> peers that announced it (most recent last); LRU over keys. io thread.
+  std::list<std::string> holder_order_;
+  struct Holders {
+    std::vector<wire::PeerId> peers;
+    std::list<std::string>::iterator order;
+  };
+  std::unordered_map<std::string, Holders> holders_;
+};
+
+}  // namespace ipfsa::share

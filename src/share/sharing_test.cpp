@@ -1,0 +1,344 @@
+// The swarm cache end to end in one process: real hosts on loopback, real stores, an in-memory
+// upstream that counts calls.
+#include "share/sharing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <future>
+#include <thread>
+
+#include "cache/test_util.hpp"
+#include "p2p/testing/host_harness.hpp"
+#include "share/rendezvous.hpp"
+#include "share/signed_entry.hpp"
+#include "wire/protobuf.hpp"
+
+namespace ipfsa::share {
+namespace {
+
+namespace asio = io::asio;
+using p2p::testing::test_config;
+
+// Runs an io_context on its own thread for the whole test.
+class IoThread {
+ public:
+  IoThread() : guard_(asio::make_work_guard(context)), thread_([this] { context.run(); }) {}
+  ~IoThread() { stop(); }
+  void stop() {
+    if (!thread_.joinable()) return;
+    guard_.reset();
+    context.stop();
+    thread_.join();
+  }
+  // Runs `f` on the io thread and waits for its result.
+  template <class F>
+  auto call(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto future = task.get_future();
+    asio::post(context, [&task] { task(); });
+    return future.get();
+  }
+  asio::io_context context;
+
+ private:
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+// GitHub as far as these tests care: answers every GET with a body naming the path, slowly
+// enough that concurrent askers overlap.
+struct FakeGitHub {
+  std::atomic<int> calls{0};
+  std::chrono::milliseconds latency{80};
+  cache::Upstream for_path(std::string path) {
+    return [this, path](const cache::ConditionalHeaders&) -> Result<cache::UpstreamResponse> {
+      ++calls;
+      std::this_thread::sleep_for(latency);
+      return cache::UpstreamResponse{200, {{"etag", "\"v1\""}}, "{\"path\":\"" + path + "\"}"};
+    };
+  }
+};
+
+struct TestNode {
+  TestNode(asio::io_context& context, FakeGitHub& github, SharingConfig config = {})
+      : github_(github) {
+    cache::StoreOptions o;
+    o.file = dir.path() / "c.sqlite3";
+    auto store = cache::Store::open(o);
+    EXPECT_TRUE(store);
+    cache = std::make_unique<cache::GitHubAPICache>(std::move(*store), cache::TtlPolicy(std::chrono::seconds(300)));
+    host = std::make_unique<p2p::Host>(context, test_config("ipfs-accelerate/test"));
+    sharing = std::make_unique<Sharing>(context, *host, *cache, host->config().identity, config);
+  }
+  // On the io thread.
+  void start() {
+    auto bound = host->listen(*wire::Multiaddr::tcp("127.0.0.1", 0));
+    ASSERT_TRUE(bound);
+    addr = bound->with_peer_id(host->peer_id());
+    sharing->start([this](const Recipe& r) { return fetch_upstream(r); },
+                   [this](Bytes a) { published.push_back(std::move(a)); },
+                   [this](const std::string& resource, cache::WallTime) { limited.push_back(resource); });
+  }
+  Result<cache::EntryPtr> fetch_upstream(const Recipe& recipe) {
+    auto key = recipe_key(recipe);
+    if (!key) return key.error();
+    auto lookup = cache->fetch(*key, github_.for_path(recipe.target));
+    if (!lookup) return lookup.error();
+    if (lookup->status == cache::CacheStatus::miss) sharing->announce_entry(*key, lookup->entry);
+    return lookup->entry;
+  }
+  // What a local client's GET does: the cache, then the swarm, then GitHub.
+  Result<cache::Lookup> get(const std::string& path) {
+    const Recipe recipe = rest_recipe("api.github.com", path, "");
+    auto key = recipe_key(recipe);
+    if (!key) return key.error();
+    auto lookup = cache->fetch(*key, github_.for_path(path),
+                               [&](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+                                 return sharing->pull(k, recipe, stored);
+                               });
+    if (lookup && lookup->status == cache::CacheStatus::miss) sharing->announce_entry(*key, lookup->entry);
+    return lookup;
+  }
+
+  FakeGitHub& github_;
+  cache::testing::TempDir dir;
+  std::unique_ptr<cache::GitHubAPICache> cache;
+  std::unique_ptr<p2p::Host> host;
+  std::unique_ptr<Sharing> sharing;
+  wire::Multiaddr addr;
+  std::vector<Bytes> published;  // io thread
+  std::vector<std::string> limited;  // io thread: rate-limit notices about our token
+};
+
+class SwarmTest : public ::testing::Test {
+ protected:
+  void make(int n, SharingConfig config = {}) {
+    for (int i = 0; i < n; ++i) nodes.push_back(std::make_unique<TestNode>(io.context, github, config));
+    io.call([&] {
+      for (auto& node : nodes) node->start();
+      return 0;
+    });
+    // Full mesh.
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+        auto done = std::make_shared<std::promise<bool>>();
+        asio::co_spawn(io.context, nodes[i]->host->dial(nodes[j]->addr),
+                       [done](std::exception_ptr, auto r) { done->set_value(r.has_value()); });
+        ASSERT_TRUE(done->get_future().get());
+      }
+    }
+    ASSERT_TRUE(wait_for([&] {
+      return io.call([&] {
+        for (auto& node : nodes) {
+          if (node->sharing->members().size() != nodes.size()) return false;
+        }
+        return true;
+      });
+    }));
+  }
+  static bool wait_for(const std::function<bool()>& done, Duration limit = std::chrono::seconds(10)) {
+    const auto end = Clock::now() + limit;
+    while (Clock::now() < end) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+  void TearDown() override {
+    for (auto& node : nodes) node->sharing->stop();
+    io.call([&] {
+      for (auto& node : nodes) node->host->close();
+      return 0;
+    });
+    io.stop();
+  }
+
+  IoThread io;
+  FakeGitHub github;
+  std::vector<std::unique_ptr<TestNode>> nodes;
+};
+
+TEST_F(SwarmTest, TenConcurrentRequestsOverFiveNodesMakeOneUpstreamCall) {
+  make(5);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 10; ++i) {
+    clients.emplace_back([&, i] {
+      auto r = nodes[static_cast<std::size_t>(i % 5)]->get("/repos/o/one");
+      if (r && *r->entry->body == "{\"path\":\"/repos/o/one\"}") ++ok;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok, 10);
+  EXPECT_EQ(github.calls, 1);
+  // Every node now answers from its own store.
+  for (auto& node : nodes) {
+    auto again = node->get("/repos/o/one");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, cache::CacheStatus::hit);
+  }
+  EXPECT_EQ(github.calls, 1);
+  // The owner fetched and announced; the others pulled it from the owner.
+  std::uint64_t from_owner = 0, served_upstream = 0;
+  for (auto& node : nodes) {
+    const auto s = node->sharing->stats();
+    from_owner += s.pulled_from_owner;
+    served_upstream += s.served_upstream;
+    EXPECT_EQ(s.rejected, 0u);
+  }
+  EXPECT_GE(from_owner, 4u);
+  EXPECT_LE(served_upstream, 8u);
+}
+
+TEST_F(SwarmTest, EntriesFromPeersKeepTheirOriginAndVerify) {
+  make(3);
+  const std::string path = "/repos/o/origin";
+  const auto key = *recipe_key(rest_recipe("api.github.com", path, ""));
+  const auto owner = *owner_of(key.hash, io.call([&] { return nodes[0]->sharing->members(); }));
+  TestNode* asker = nullptr;
+  for (auto& n : nodes) {
+    if (!(n->host->peer_id() == owner)) asker = n.get();
+  }
+  ASSERT_NE(asker, nullptr);
+  auto r = asker->get(path);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, cache::CacheStatus::peer);
+  EXPECT_EQ(r->entry->origin, owner.to_string());
+  EXPECT_TRUE(verify_entry(*r->entry, key.hash));
+  EXPECT_EQ(asker->cache->stats().peer_hits, 1u);
+}
+
+TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
+  SharingConfig config;
+  config.owner_timeout = std::chrono::milliseconds(300);
+  make(3, config);
+  // Find a key owned by node 2, then make node 2 unresponsive (its handler never answers).
+  std::string path;
+  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
+  for (int i = 0; path.empty(); ++i) {
+    const std::string candidate = "/repos/o/k" + std::to_string(i);
+    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
+    if (*owner_of(key.hash, members) == nodes[2]->host->peer_id()) path = candidate;
+  }
+  io.call([&] {
+    nodes[2]->host->set_stream_handler(std::string(kCacheProtocol), [](p2p::Stream s) -> io::Task<void> {
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(30));
+      co_await t.async_wait(io::kNoThrow);
+      s.reset();
+    });
+    return 0;
+  });
+  const auto start = Clock::now();
+  auto r = nodes[0]->get(path);
+  const auto took = Clock::now() - start;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, cache::CacheStatus::miss);  // went upstream itself
+  EXPECT_LT(took, std::chrono::milliseconds(300 + 80 + 400));
+  EXPECT_EQ(nodes[0]->sharing->stats().owner_timeouts, 1u);
+}
+
+// A member that serves a body that does not match the CID it signed: rejected, not stored, and
+// after kMaxOffences the liar is disconnected.
+TEST_F(SwarmTest, ABodyNotMatchingItsCidIsRejectedAndTheSenderCutOff) {
+  SharingConfig config;
+  config.max_offences = 2;
+  make(2, config);
+  TestNode& liar = *nodes[1];
+  io.call([&] {
+    liar.host->set_stream_handler(std::string(kCacheProtocol), [&liar](p2p::Stream s) -> io::Task<void> {
+      auto in = co_await s.read_length_prefixed(kMaxRequestBytes);
+      if (!in) co_return;
+      auto request = decode_request(*in);
+      auto made = cache::make_entry(200, {}, "{\"honest\":true}", cache::wall_now(),
+                                    cache::wall_now() + std::chrono::minutes(5));
+      auto signed_entry = sign_entry(*made, request->key_hash, liar.host->config().identity,
+                                     liar.host->peer_id());
+      Response response;
+      response.status = ResponseStatus::ok;
+      cache::Entry tampered = *signed_entry;
+      tampered.body = std::make_shared<const std::string>("{\"honest\":false}");
+      // Meta without the store's XXH3 check, so only the CID can catch the swap.
+      cache::Entry meta_only = tampered;
+      meta_only.body = nullptr;
+      response.meta = cache::encode_meta(meta_only);
+      Bytes out = frame(encode_response(response));
+      append(out, frame(as_bytes(*tampered.body)));
+      (void)co_await s.write(out);
+      (void)s.close_write();
+    });
+    return 0;
+  });
+  int rejected_paths = 0;
+  for (int i = 0; i < 40 && rejected_paths < 2; ++i) {
+    const std::string path = "/repos/liar/" + std::to_string(i);
+    const auto key = *recipe_key(rest_recipe("api.github.com", path, ""));
+    const auto members = io.call([&] { return nodes[0]->sharing->members(); });
+    if (members.size() < 2 || !(*owner_of(key.hash, members) == liar.host->peer_id())) continue;
+    auto r = nodes[0]->get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, cache::CacheStatus::miss);  // fell back to GitHub
+    EXPECT_EQ(*r->entry->body, "{\"path\":\"" + path + "\"}");
+    ++rejected_paths;
+  }
+  EXPECT_EQ(rejected_paths, 2);
+  EXPECT_EQ(nodes[0]->sharing->stats().rejected, 2u);
+  EXPECT_TRUE(wait_for([&] {
+    return io.call([&] { return nodes[0]->host->connection(liar.host->peer_id()) == nullptr; });
+  }));
+}
+
+TEST_F(SwarmTest, ForgedAndMalformedAnnouncementsAreRejected) {
+  make(2);
+  const auto a = nodes[0]->host->peer_id();
+  const auto b = nodes[1]->host->peer_id();
+  EntryAnnouncement e{std::string(64, 'a'), "bafkreiexample", "", 1, 2, 3, b.to_string()};
+  const Bytes in_bs_name = encode_announcement({kAnnouncementVersion, 1, e});
+  auto verdicts = io.call([&] {
+    std::vector<Verdict> v;
+    v.push_back(nodes[0]->sharing->on_announcement(a, in_bs_name));   // a speaking for b
+    v.push_back(nodes[0]->sharing->on_announcement(b, in_bs_name));   // b itself
+    v.push_back(nodes[0]->sharing->on_announcement(b, Bytes{1, 2, 3}));
+    Bytes newer = in_bs_name;
+    newer[1] = 7;  // version 7
+    v.push_back(nodes[0]->sharing->on_announcement(b, newer));
+    v.push_back(nodes[0]->sharing->on_announcement(
+        b, encode_announcement({kAnnouncementVersion, 1, Invalidation{"DELETE everything"}})));
+    return v;
+  });
+  EXPECT_EQ(verdicts, (std::vector<Verdict>{Verdict::reject, Verdict::accept, Verdict::reject,
+                                            Verdict::ignore, Verdict::reject}));
+}
+
+TEST_F(SwarmTest, InvalidationsAndRateLimitNoticesAct) {
+  SharingConfig config;
+  config.token_fingerprint = std::string(32, 'f');
+  make(2, config);
+  ASSERT_TRUE(nodes[0]->get("/repos/o/r/issues"));
+  ASSERT_TRUE(nodes[0]->get("/repos/o/rx"));
+  const auto b = nodes[1]->host->peer_id();
+  io.call([&] {
+    const auto inv = encode_announcement({kAnnouncementVersion, 1, Invalidation{"GET api.github.com/repos/o/r"}});
+    EXPECT_EQ(nodes[0]->sharing->on_announcement(b, inv), Verdict::accept);
+    const auto soon = cache::wall_now() + std::chrono::minutes(10);
+    const auto notice = encode_announcement(
+        {kAnnouncementVersion, 1, RateLimitNotice{std::string(32, 'f'), soon.time_since_epoch().count(), "core"}});
+    EXPECT_EQ(nodes[0]->sharing->on_announcement(b, notice), Verdict::accept);
+    const auto other = encode_announcement(
+        {kAnnouncementVersion, 1, RateLimitNotice{std::string(32, 'e'), soon.time_since_epoch().count(), "search"}});
+    EXPECT_EQ(nodes[0]->sharing->on_announcement(b, other), Verdict::accept);
+    return 0;
+  });
+  EXPECT_EQ(io.call([&] { return nodes[0]->limited; }), std::vector<std::string>{"core"});
+  EXPECT_TRUE(wait_for([&] {
+    const auto key = *recipe_key(rest_recipe("api.github.com", "/repos/o/r/issues", ""));
+    auto e = nodes[0]->cache->get_stale(key);
+    return !e || !*e;
+  }));
+  const auto kept = *recipe_key(rest_recipe("api.github.com", "/repos/o/rx", ""));
+  auto e = nodes[0]->cache->get_stale(kept);
+  EXPECT_TRUE(e && *e);  // "/repos/o/r" does not reach "/repos/o/rx"
+}
+
+}  // namespace
+}  // namespace ipfsa::share
