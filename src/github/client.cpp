@@ -475,6 +475,11 @@ Result<Response> Client::graphql(std::string_view query, std::string_view variab
   return send(req);
 }
 
+void Client::hold_off(std::string_view resource, WallTime until) {
+  std::lock_guard lock(state_->limiter_mutex);
+  state_->limiter.hold(resource, until);
+}
+
 std::chrono::seconds Client::retry_after(std::string_view resource) const {
   std::lock_guard lock(state_->limiter_mutex);
   return state_->limiter.retry_after(resource, WallClock::now());

@@ -103,6 +103,9 @@ class Client {
 
   // Seconds until `resource` may be called again (0 = now), for the configured token.
   std::chrono::seconds retry_after(std::string_view resource = "core") const;
+  // Holds requests for `resource` with the configured token until `until` (a swarm peer using
+  // the same token reported the limit): they fail with limit_exceeded as if we had seen it.
+  void hold_off(std::string_view resource, WallTime until);
   // Last X-RateLimit-* state seen for `resource`.
   std::optional<RateLimitInfo> rate_limit(std::string_view resource = "core") const;
 

@@ -245,6 +245,15 @@ std::optional<WallTime> RateLimiter::blocked_until(std::string_view resource, Wa
   return until;
 }
 
+void RateLimiter::hold(std::string_view resource, WallTime until) {
+  auto it = resource_until_.find(resource);
+  if (it == resource_until_.end()) {
+    resource_until_.emplace(std::string(resource), until);
+  } else if (it->second < until) {
+    it->second = until;
+  }
+}
+
 std::chrono::seconds RateLimiter::retry_after(std::string_view resource, WallTime now) const {
   auto until = blocked_until(resource, now);
   if (!until) return std::chrono::seconds{0};

@@ -92,6 +92,10 @@ class RateLimiter {
   // Secondary limits block every resource.
   std::optional<WallTime> blocked_until(std::string_view resource, WallTime now) const;
 
+  // Blocks `resource` until `until` (another node sharing this token was rate-limited): the
+  // later of this and any block already known wins. Does not escalate the back-off.
+  void hold(std::string_view resource, WallTime until);
+
   // Seconds to wait (rounded up), zero if not blocked.
   std::chrono::seconds retry_after(std::string_view resource, WallTime now) const;
 

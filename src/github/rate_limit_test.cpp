@@ -99,6 +99,17 @@ TEST(RateLimiter, PrimaryBlocksOnlyItsResourceUntilReset) {
   EXPECT_EQ(rl.last_info("core")->remaining, 0);
 }
 
+TEST(RateLimiter, HoldFromAPeerBlocksTheResourceWithoutEscalating) {
+  RateLimiter r;
+  r.hold("core", kNow + seconds{90});
+  EXPECT_EQ(r.retry_after("core", kNow), seconds{90});
+  EXPECT_EQ(r.retry_after("search", kNow), seconds{0});
+  r.hold("core", kNow + seconds{30});  // an earlier reset never shortens a known block
+  EXPECT_EQ(r.retry_after("core", kNow), seconds{90});
+  EXPECT_EQ(r.escalation(kNow), 0);
+  EXPECT_EQ(r.retry_after("core", kNow + seconds{90}), seconds{0});
+}
+
 TEST(RateLimiter, LastRequestOfWindowBlocksPreemptively) {
   RateLimiter rl;
   EXPECT_EQ(rl.on_response(200, limit_headers("0", "1700000060"), "{}", kNow), LimitKind::none);

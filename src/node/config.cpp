@@ -41,6 +41,42 @@ std::string trim(std::string_view s) {
 
 Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
   P2pConfig config;
+  for (auto [name, field] : {std::pair<const char*, bool*>{"CACHE_ENABLE_P2P", &config.enabled},
+                             std::pair<const char*, bool*>{"CACHE_MDNS", &config.mdns}}) {
+    auto value = env(name);
+    if (!value || trim(*value).empty()) continue;
+    auto b = parse_bool(trim(*value));
+    if (!b) {
+      return {std::nullopt, std::string(name) + "=" + *value +
+                                " is not a boolean (use true/false, 1/0, yes/no or on/off)"};
+    }
+    *field = *b;
+  }
+  if (auto ms = env("CACHE_P2P_OWNER_TIMEOUT_MS"); ms && !trim(*ms).empty()) {
+    const auto text = trim(*ms);
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < 1 ||
+        value > kMaxOwnerTimeoutMs) {
+      return {std::nullopt, "CACHE_P2P_OWNER_TIMEOUT_MS=" + *ms + " is not a number of milliseconds (1-" +
+                                std::to_string(kMaxOwnerTimeoutMs) + ")"};
+    }
+    config.owner_timeout_ms = value;
+  }
+  for (const char* name : {"IPFS_ACCELERATE_GITHUB_REPO", "GITHUB_REPOSITORY"}) {
+    auto repo = env(name);
+    if (!repo || trim(*repo).empty()) continue;
+    const auto text = trim(*repo);
+    const auto slash = text.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == text.size() ||
+        text.find('/', slash + 1) != std::string::npos) {
+      return {std::nullopt, std::string(name) + "=" + *repo + " is not owner/repo"};
+    }
+    config.registry_repo = text;
+    break;
+  }
+  if (auto v = env("RUNNER_NAME")) config.runner_name = trim(*v);
+  if (auto v = env("IPFS_ACCELERATE_PUBLIC_IP")) config.public_ip = trim(*v);
   if (auto port = env("CACHE_LISTEN_PORT"); port && !trim(*port).empty()) {
     auto p = parse_port(trim(*port));
     if (!p) {

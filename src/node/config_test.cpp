@@ -43,6 +43,32 @@ TEST(Config, BootstrapPeersSplitAndTrimmed) {
   EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_BOOTSTRAP_PEERS", many}})));
 }
 
+TEST(Config, EnableP2pAndMdnsAreStrictBooleans) {
+  auto d = load_p2p_config(env_of({}));
+  EXPECT_TRUE(d.value->enabled);
+  EXPECT_TRUE(d.value->mdns);
+  EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_ENABLE_P2P", "off"}})).value->enabled);
+  EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_MDNS", "0"}})).value->mdns);
+  auto bad = load_p2p_config(env_of({{"CACHE_ENABLE_P2P", "maybe"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error.find("CACHE_ENABLE_P2P=maybe"), std::string::npos);
+  EXPECT_NE(bad.error.find("true/false"), std::string::npos);
+}
+
+TEST(Config, OwnerTimeoutAndRegistryRepo) {
+  EXPECT_EQ(load_p2p_config(env_of({})).value->owner_timeout_ms, kDefaultOwnerTimeoutMs);
+  EXPECT_EQ(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", "750"}})).value->owner_timeout_ms, 750);
+  for (const char* bad : {"0", "-5", "60001", "fast"}) {
+    EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", bad}}))) << bad;
+  }
+  auto both = load_p2p_config(env_of({{"IPFS_ACCELERATE_GITHUB_REPO", "a/b"}, {"GITHUB_REPOSITORY", "c/d"}}));
+  EXPECT_EQ(both.value->registry_repo, "a/b");
+  EXPECT_EQ(load_p2p_config(env_of({{"GITHUB_REPOSITORY", "c/d"}})).value->registry_repo, "c/d");
+  for (const char* bad : {"nodash", "/x", "x/", "a/b/c"}) {
+    EXPECT_FALSE(load_p2p_config(env_of({{"IPFS_ACCELERATE_GITHUB_REPO", bad}}))) << bad;
+  }
+}
+
 TEST(Config, ParseBoolAcceptsTheDocumentedSpellingsOnly) {
   for (const char* t : {"true", "TRUE", "1", "yes", "On"}) EXPECT_EQ(parse_bool(t), true) << t;
   for (const char* f : {"false", "0", "no", "OFF"}) EXPECT_EQ(parse_bool(f), false) << f;

@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "base/log.hpp"
+#include "share/cache_protocol.hpp"
+#include "share/sharing.hpp"
 
 namespace ipfsa::node {
 namespace {
@@ -98,7 +100,25 @@ std::string GitHubGateway::invalidation_prefix(std::string_view path) const {
   return prefix;
 }
 
-Result<Answer> GitHubGateway::rest(const RestCall& call) {
+void GitHubGateway::note_rate_limit(const github::Response& response, std::string_view path,
+                                    bool graphql, bool own_token) {
+  if (!sharing_ || !own_token) return;
+  cache::UpstreamResponse probe{response.status, {}, {}};
+  for (const auto& [name, value] : response.headers) probe.headers.push_back({name, value});
+  if (!cache::is_rate_limited(probe)) return;
+  const auto resource = std::string(github::resource_for_path(path, graphql));
+  const auto wait = client_.retry_after(resource);
+  if (wait.count() > 0) sharing_->announce_rate_limit(resource, cache::wall_now() + wait);
+}
+
+void GitHubGateway::announce(const cache::CacheKey& key, const cache::Lookup& lookup) {
+  if (!sharing_ || !lookup.stored || !lookup.entry || !lookup.entry->origin.empty()) return;
+  if (lookup.status == cache::CacheStatus::miss || lookup.status == cache::CacheStatus::revalidated) {
+    sharing_->announce_entry(key, lookup.entry);
+  }
+}
+
+Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
   const std::string method = upper(call.method);
   github::Request request;
   request.method = method;
@@ -119,6 +139,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call) {
       }
       log::debug("{} {} -> {}; invalidated {} cached entries under {}", method, call.target, status,
                  dropped, prefix);
+      if (sharing_) sharing_->announce_invalidation(prefix);
     });
   }
 
@@ -131,14 +152,23 @@ Result<Answer> GitHubGateway::rest(const RestCall& call) {
     r.if_modified_since = conditional.if_modified_since;
     auto response = client_.send(r);
     if (!response) return response.error();
+    note_rate_limit(*response, key->path, false, !call.token);
     return to_upstream(std::move(*response));
   };
-  auto lookup = cache_.fetch(*key, upstream);
+  cache::PeerSource peers;
+  if (sharing_ && ask_swarm) {
+    const share::Recipe recipe = share::rest_recipe(client_.config().api_url, call.target, call.accept);
+    peers = [this, recipe](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+      return sharing_->pull(k, recipe, stored);
+    };
+  }
+  auto lookup = cache_.fetch(*key, upstream, peers);
   if (!lookup) return lookup.error();
+  announce(*key, *lookup);
   return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
 }
 
-Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
+Result<Answer> GitHubGateway::graphql(const GraphqlCall& call, bool ask_swarm) {
   github::Request request;
   request.method = "POST";
   request.target = client_.config().graphql_url;
@@ -159,6 +189,7 @@ Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
       // A mutation can change what any query returns: drop every cached GraphQL answer.
       const auto space = key->text.find(' ', key->text.find(' ') + 1);
       (void)cache_.invalidate_prefix(key->text.substr(0, space + 1));
+      if (sharing_) sharing_->announce_invalidation(key->text.substr(0, space));
     });
   }
   const cache::Upstream upstream =
@@ -166,10 +197,20 @@ Result<Answer> GitHubGateway::graphql(const GraphqlCall& call) {
     // GraphQL answers carry no validators: an expired answer is simply fetched again.
     auto response = client_.send(request);
     if (!response) return response.error();
+    note_rate_limit(*response, "graphql", true, !call.token);
     return to_upstream(std::move(*response));
   };
-  auto lookup = cache_.fetch(*key, upstream);
+  cache::PeerSource peers;
+  if (sharing_ && ask_swarm) {
+    const share::Recipe recipe = share::graphql_recipe(client_.config().graphql_url, call.query,
+                                                       call.variables_json, call.operation_name);
+    peers = [this, recipe](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+      return sharing_->pull(k, recipe, stored);
+    };
+  }
+  auto lookup = cache_.fetch(*key, upstream, peers);
   if (!lookup) return lookup.error();
+  announce(*key, *lookup);
   return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
 }
 

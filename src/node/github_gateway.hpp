@@ -11,6 +11,10 @@
 #include "cache/github_api_cache.hpp"
 #include "github/client.hpp"
 
+namespace ipfsa::share {
+class Sharing;
+}
+
 namespace ipfsa::node {
 
 struct RestCall {
@@ -40,13 +44,21 @@ class GitHubGateway {
  public:
   GitHubGateway(cache::GitHubAPICache& cache, github::Client& client);
 
-  // GET and HEAD through the cache; any other method goes upstream and, on success, invalidates
-  // the keys of the repository (or user/org) it touched. Errors: the key's errors (malformed,
-  // unsupported for credentials in the URL), the upstream's when nothing is stored.
-  Result<Answer> rest(const RestCall& call);
+  // GET and HEAD through the cache (and, with a swarm and `ask_swarm`, the key's owner among
+  // the peers before GitHub); any other method goes upstream and, on success, invalidates the
+  // keys of the repository (or user/org) it touched, here and across the swarm. Errors: the
+  // key's errors (malformed, unsupported for credentials in the URL), the upstream's when
+  // nothing is stored.
+  Result<Answer> rest(const RestCall& call, bool ask_swarm = true);
   // Queries through the cache; a document starting with `mutation` passes through and
   // invalidates every cached GraphQL answer.
-  Result<Answer> graphql(const GraphqlCall& call);
+  Result<Answer> graphql(const GraphqlCall& call, bool ask_swarm = true);
+
+  // Joins the swarm: misses ask it, fetched entries and writes are announced, rate limits on the
+  // node's token are reported. Set before serving; `sharing` must outlive the gateway's use.
+  void set_sharing(share::Sharing* sharing) noexcept { sharing_ = sharing; }
+  // The API host part of REST keys ("api.github.com") and the GraphQL endpoint.
+  const std::string& api_host() const noexcept { return host_; }
 
   // The key prefix a write to `path` invalidates: "GET <host>/repos/<o>/<r>" for repository
   // paths, "GET <host>/<first two segments>" otherwise.
@@ -58,7 +70,14 @@ class GitHubGateway {
  private:
   cache::GitHubAPICache& cache_;
   github::Client& client_;
+  // After an upstream answer: report a rate limit on the node's own token to the swarm.
+  void note_rate_limit(const github::Response& response, std::string_view path, bool graphql,
+                       bool own_token);
+  // After a fetch: announce what we fetched ourselves.
+  void announce(const cache::CacheKey& key, const cache::Lookup& lookup);
+
   std::string host_;  // api_url without scheme: the host part of every REST key
+  share::Sharing* sharing_ = nullptr;
 };
 
 // True if a GraphQL document is a mutation (or subscription): its first operation keyword.
