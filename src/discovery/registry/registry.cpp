@@ -26,32 +26,45 @@ Registry::Registry(github::Client& client, RegistryConfig config)
     : client_(client), config_(std::move(config)) {}
 
 std::optional<std::uint64_t> Registry::issue_number() const {
-  std::lock_guard lock(mutex_);
-  return issue_;
+  std::lock_guard lock(published_mutex_);
+  return published_.issue;
 }
 
 std::optional<std::uint64_t> Registry::own_comment_id() const {
-  std::lock_guard lock(mutex_);
-  return own_comment_;
+  std::lock_guard lock(published_mutex_);
+  return published_.own_comment;
 }
 
 RegistryStats Registry::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
+  std::lock_guard lock(published_mutex_);
+  return published_.stats;
 }
 
 std::string Registry::last_error() const {
-  std::lock_guard lock(mutex_);
-  return last_error_;
+  std::lock_guard lock(published_mutex_);
+  return published_.last_error;
 }
 
 Result<std::vector<RegistryPeer>> Registry::heartbeat_once() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard call(call_mutex_);
+  auto result = heartbeat();
+  std::lock_guard lock(published_mutex_);
+  published_ = {issue_, own_comment_, stats_, last_error_};
+  return result;
+}
+
+Result<std::vector<RegistryPeer>> Registry::heartbeat() {
   const WallTime now = config_.clock();
   if (issue_just_created_) {
     // Another node may have created one at the same moment: look again once; lowest wins.
+    const auto created = issue_;
     issue_.reset();
     issue_just_created_ = false;
+    if (auto ok = find_or_create_issue(); !ok) return ok.error();
+    if (issue_ != created) {
+      log::info("registry: using issue #{} (lower than our #{})", *issue_, *created);
+      own_comment_.reset();  // it lives on the issue we leave
+    }
   }
   if (!issue_) {
     if (auto ok = find_or_create_issue(); !ok) return ok.error();

@@ -1,7 +1,8 @@
 // The GitHub-issue peer registry over github::Client: one heartbeat finds (or creates) the
 // registry issue, reads every comment, upserts our own comment, deletes our stale duplicates and
 // returns the live peers other than us. Blocking; meant for one worker thread (RegistryService),
-// and safe if called from several (calls are serialised).
+// and safe if called from several (calls are serialised). The accessors never block on a
+// heartbeat in flight: they report the state after the last one.
 //
 // Requests per heartbeat (docs/registry.md counts them):
 //   - first beat only (the issue number is cached): GET /repos/{o}/{r}/issues?state=open&
@@ -82,6 +83,7 @@ class Registry {
   enum class ListKind { issues, comments };
 
   Registry(github::Client& client, RegistryConfig config);
+  Result<std::vector<RegistryPeer>> heartbeat();
   Result<void> find_or_create_issue();
   Result<std::vector<IssueComment>> read_comments();
   // Reads a paginated list with per-URL ETags; fills issues or comments.
@@ -95,13 +97,23 @@ class Registry {
 
   github::Client& client_;
   RegistryConfig config_;
-  mutable std::mutex mutex_;
+  std::mutex call_mutex_;  // one heartbeat at a time; guards the working state below
   std::optional<std::uint64_t> issue_;
   bool issue_just_created_ = false;
   std::optional<std::uint64_t> own_comment_;
   std::map<std::string, CachedPage, std::less<>> pages_;  // by request target
   RegistryStats stats_;
   std::string last_error_;
+  // What the accessors report, copied after each heartbeat, so a status page never waits for a
+  // heartbeat's HTTP calls.
+  struct Published {
+    std::optional<std::uint64_t> issue;
+    std::optional<std::uint64_t> own_comment;
+    RegistryStats stats;
+    std::string last_error;
+  };
+  mutable std::mutex published_mutex_;
+  Published published_;
 };
 
 }  // namespace ipfsa::registry

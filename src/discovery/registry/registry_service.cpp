@@ -52,7 +52,8 @@ Duration RegistryService::next_wait(const ServiceSchedule& schedule, std::uint64
   const double jitter = std::clamp(schedule.jitter, 0.0, 0.9);
   const double factor = 1.0 + jitter * (2.0 * std::clamp(unit, 0.0, 1.0) - 1.0);
   if (failures == 0) {
-    return std::chrono::duration_cast<Duration>(schedule.interval * factor);
+    const std::chrono::duration<double, Duration::period> exact = schedule.interval * factor;
+    return std::chrono::round<Duration>(exact);
   }
   Duration wait = schedule.min_backoff;
   for (std::uint64_t i = 1; i < failures && wait < schedule.max_backoff; ++i) wait *= 2;

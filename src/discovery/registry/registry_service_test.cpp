@@ -1,0 +1,124 @@
+#include "discovery/registry/registry_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "discovery/registry/fixtures_testing.hpp"
+
+namespace ipfsa::registry {
+namespace {
+
+using namespace std::chrono_literals;
+using Service = testing::RegistryFixtures;
+
+// Counts callbacks and lets the test wait for the n-th one (no sleeps).
+struct Events {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int peers_calls = 0;
+  int error_calls = 0;
+  std::vector<RegistryPeer> last_peers;
+  std::string last_error;
+
+  ServiceCallbacks callbacks() {
+    return {[this](std::vector<RegistryPeer> peers) {
+              std::lock_guard lock(mutex);
+              ++peers_calls;
+              last_peers = std::move(peers);
+              changed.notify_all();
+            },
+            [this](const std::string& error) {
+              std::lock_guard lock(mutex);
+              ++error_calls;
+              last_error = error;
+              changed.notify_all();
+            }};
+  }
+  bool wait_for(const std::function<bool()>& done) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 20s, done);
+  }
+};
+
+TEST(ServiceSchedule, JitterAndBackoff) {
+  ServiceSchedule s;
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.5), 5min);
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.0), std::chrono::duration_cast<Duration>(4min));
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 1.0), std::chrono::duration_cast<Duration>(6min));
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 999s, 0.5), 5min);  // retry_after: failures only
+  EXPECT_EQ(RegistryService::next_wait(s, 1, 0s, 0.5), 30s);
+  EXPECT_EQ(RegistryService::next_wait(s, 2, 0s, 0.5), 60s);
+  EXPECT_EQ(RegistryService::next_wait(s, 4, 0s, 0.5), 240s);
+  EXPECT_EQ(RegistryService::next_wait(s, 7, 0s, 0.5), 30min);  // capped at max_backoff
+  EXPECT_EQ(RegistryService::next_wait(s, 1000, 0s, 0.5), 30min);
+  EXPECT_EQ(RegistryService::next_wait(s, 1, 3600s, 0.5), 3600s);  // the rate limit says more
+  s.jitter = 5.0;                                                  // clamped to 0.9
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.0), std::chrono::duration_cast<Duration>(30s));
+}
+
+TEST_F(Service, FirstBeatAtStartAndStopWithinOneSecondDuringTheSleep) {
+  auto client = scenario_client("registry-create-issue");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  Events events;
+  ServiceSchedule schedule;
+  schedule.interval = 1h;
+  RegistryService service(*registry, schedule, events.callbacks());
+  service.start();
+  ASSERT_TRUE(events.wait_for([&] { return events.peers_calls == 1; }));
+  EXPECT_EQ(service.successes(), 1u);
+  EXPECT_EQ(service.last_error(), "");
+  EXPECT_TRUE(service.peers().empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  service.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  service.stop();  // idempotent
+  EXPECT_EQ(events.peers_calls, 1);
+}
+
+TEST_F(Service, BeatsAgainAfterTheIntervalAndReportsPeers) {
+  auto client = scenario_client("registry-upsert");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  Events events;
+  ServiceSchedule schedule;
+  schedule.interval = 20ms;
+  schedule.jitter = 0;
+  RegistryService service(*registry, schedule, events.callbacks());
+  service.start();
+  ASSERT_TRUE(events.wait_for([&] { return events.peers_calls >= 2; }));
+  service.stop();  // the scenario has nothing for a third beat: stop first
+  ASSERT_EQ(events.last_peers.size(), 1u);
+  EXPECT_EQ(events.last_peers[0].record.runner_name, "other");
+  ASSERT_EQ(service.peers().size(), 1u);
+  EXPECT_EQ(registry->stats().not_modified, 1u);  // the second beat revalidated
+}
+
+TEST_F(Service, FailureIsReportedAndBacksOffForTheRateLimit) {
+  auto client = scenario_client("registry-rate-limited");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  Events events;
+  ServiceSchedule schedule;
+  schedule.min_backoff = 1ms;  // the 403's Retry-After (120 s) must win
+  RegistryService service(*registry, schedule, events.callbacks());
+  service.start();
+  ASSERT_TRUE(events.wait_for([&] { return events.error_calls == 1; }));
+  EXPECT_NE(events.last_error.find("HTTP 403"), std::string::npos) << events.last_error;
+  EXPECT_EQ(service.last_error(), events.last_error);
+  EXPECT_EQ(service.failures(), 1u);
+  const auto t0 = std::chrono::steady_clock::now();
+  service.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_EQ(events.error_calls, 1);  // no retry within the 1 ms backoff: it waited for the limit
+  EXPECT_EQ(events.peers_calls, 0);
+  EXPECT_EQ(registry->stats().requests, 1u);
+}
+
+}  // namespace
+}  // namespace ipfsa::registry
