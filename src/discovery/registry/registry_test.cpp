@@ -146,6 +146,18 @@ TEST_F(Flow, RateLimitStopsCallsUntilReset) {
   EXPECT_NE(registry->last_error().find("retry in"), std::string::npos);
 }
 
+TEST_F(Flow, ReadsAtMostMaxCommentPages) {
+  auto client = scenario_client("registry-many-pages");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  auto peers = registry->heartbeat_once();
+  ASSERT_TRUE(peers) << registry->last_error();
+  EXPECT_EQ(registry->stats().requests, 1 + kMaxCommentPages + 1);  // page 11 never requested
+  // Pages 1-9 carry kPeerB (newest on page 9 wins), page 10 kPeerA.
+  EXPECT_EQ(runner_names(*peers), (std::vector<std::string>{"page-10", "page-9"}));
+}
+
 TEST_F(Flow, CreateRejectsBadConfiguration) {
   auto client = github::Client::create(client_config(server_->base()));
   ASSERT_TRUE(client);

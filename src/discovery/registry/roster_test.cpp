@@ -54,6 +54,20 @@ TEST(Roster, ParsesIssuePages) {
   EXPECT_EQ(parse_issues_page(std::string(kMaxPageBytes + 1, ' ')).error(), Error::too_large);
 }
 
+TEST(Roster, EveryTruncatedPageFailsCleanly) {
+  const std::string issues =
+      R"([{"number": 12, "title": "p2p-peer-registry", "state": "open", "user": {"login": "x"}}])";
+  const std::string comments = R"([{"id": 501, "body": "hi \u00e9", "user": {"login": "x"}}])";
+  for (std::size_t n = 0; n < issues.size(); ++n) {
+    EXPECT_EQ(parse_issues_page(issues.substr(0, n)).error(), Error::malformed) << n;
+  }
+  for (std::size_t n = 0; n < comments.size(); ++n) {
+    EXPECT_EQ(parse_comments_page(comments.substr(0, n)).error(), Error::malformed) << n;
+  }
+  ASSERT_TRUE(parse_issues_page(issues));
+  ASSERT_EQ(parse_comments_page(comments)->at(0).body, "hi \xc3\xa9");
+}
+
 TEST(Roster, ChoosesTheLowestOpenExactTitle) {
   std::vector<IssueSummary> issues = {
       {20, "p2p-peer-registry", true, false},   {2, "p2p-peer-registry ", true, false},
