@@ -45,6 +45,40 @@ std::optional<DiscoveredPeer> peer_from(const Message& m, std::string_view insta
   return peer;
 }
 
+// DNS-SD's view of the same addresses (spec "Response"; libp2p/zeroconf, which go-libp2p uses,
+// reports an instance only once an A or AAAA record resolves its SRV target):
+//   <instance> SRV 0 0 <first TCP port> <peer-name>.local, and A/AAAA <peer-name>.local per IP.
+std::vector<Record> address_records(std::string_view peer_name,
+                                    const std::vector<wire::Multiaddr>& addrs) {
+  const std::string host = std::string(peer_name) + ".local";
+  std::vector<Record> ips;
+  std::optional<std::uint16_t> port;
+  for (const auto& addr : addrs) {
+    const auto& c = addr.components();
+    if (c.size() >= 2 && c[1].protocol == wire::Protocol::tcp && !port)
+      port = load_be16(c[1].value.data());
+    if (c.empty() || ips.size() == kMaxHostAddressRecords) continue;
+    Record r{host, type::kA, kClassIn, false, kRecordTtlSeconds, AData{}};
+    if (c[0].protocol == wire::Protocol::ip4) {
+      std::copy(c[0].value.begin(), c[0].value.end(), std::get<AData>(r.data).address.begin());
+    } else if (c[0].protocol == wire::Protocol::ip6) {
+      AaaaData six;
+      std::copy(c[0].value.begin(), c[0].value.end(), six.address.begin());
+      r.type = type::kAaaa;
+      r.data = six;
+    } else {
+      continue;
+    }
+    if (std::find(ips.begin(), ips.end(), r) == ips.end()) ips.push_back(std::move(r));
+  }
+  if (ips.empty()) return ips;
+  std::vector<Record> out;
+  out.push_back(Record{std::string(peer_name) + "." + std::string(kServiceName), type::kSrv,
+                       kClassIn, false, kRecordTtlSeconds, SrvData{0, 0, port.value_or(0), host}});
+  for (auto& r : ips) out.push_back(std::move(r));
+  return out;
+}
+
 }  // namespace
 
 Bytes build_query() {
@@ -74,6 +108,7 @@ Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& sel
                              std::span<const wire::Multiaddr> addrs) {
   const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
   TxtData txt;
+  std::vector<wire::Multiaddr> announced;
   for (const auto& addr : addrs) {
     if (txt.strings.size() == kMaxAddrsPerPeer) break;
     auto id = addr.peer_id();
@@ -84,6 +119,7 @@ Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& sel
     Bytes bytes = to_bytes(text);
     if (std::find(txt.strings.begin(), txt.strings.end(), bytes) != txt.strings.end()) continue;
     txt.strings.push_back(std::move(bytes));
+    announced.push_back(full);
   }
   if (txt.strings.empty()) return Error::invalid_state;
   Message m;
@@ -92,7 +128,15 @@ Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& sel
                              kRecordTtlSeconds, PtrData{instance}});
   m.additionals.push_back(
       Record{instance, type::kTxt, kClassIn, false, kRecordTtlSeconds, std::move(txt)});
-  return encode(m);
+  auto host_records = address_records(peer_name, announced);
+  const auto bare = encode(m);
+  if (host_records.empty() || !bare) return bare;
+  for (auto& r : host_records) m.additionals.push_back(std::move(r));
+  auto full = encode(m);
+  // A long peer name with many long addresses can push the extras past kMaxMdnsPacketBytes: the
+  // dnsaddr strings are what libp2p peers need, so they win.
+  if (!full && full.error() == Error::too_large) return bare;
+  return full;
 }
 
 std::vector<DiscoveredPeer> parse_response(const Message& response, const wire::PeerId& self) {

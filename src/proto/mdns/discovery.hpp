@@ -4,7 +4,10 @@
 //   query:     one question "_p2p._udp.local" PTR IN, id 0, flags 0.
 //   response:  answers:     _p2p._udp.local PTR <peer-name>._p2p._udp.local   (ttl 120)
 //              additionals: <peer-name>._p2p._udp.local TXT "dnsaddr=<ma>/p2p/<id>" ...
+//                           <peer-name>._p2p._udp.local SRV 0 0 <port> <peer-name>.local
+//                           <peer-name>.local A / AAAA <each IP of the addresses>
 //              flags QR|AA. <peer-name> is a random [a-z0-9] label chosen once per process.
+//              js-libp2p reads only PTR + TXT; libp2p/zeroconf (go-libp2p) also needs SRV + A/AAAA.
 //
 // On receipt we accept the TXT strings from the answers (where js puts them) and from the
 // additionals (where the spec puts them), and ignore SRV/A/AAAA (the dnsaddr strings already
@@ -36,6 +39,8 @@ inline constexpr std::size_t kPeerNameLength = 32;
 inline constexpr std::size_t kMaxAddrsPerPeer = 32;
 // Peers we take from one response (each needs its own PTR).
 inline constexpr std::size_t kMaxPeersPerResponse = 8;
+// A and AAAA records we add for DNS-SD resolvers (one per distinct IP in our addresses).
+inline constexpr std::size_t kMaxHostAddressRecords = 8;
 // A TXT character-string holds at most 255 bytes ("dnsaddr=" included; RFC 6763 6.1).
 inline constexpr std::size_t kMaxTxtStringBytes = 255;
 
@@ -55,8 +60,10 @@ std::optional<ServiceQuery> match_service_query(const Message& query);
 
 // Our response: `addrs` become "dnsaddr=<addr>/p2p/<self>" strings (an address that already ends
 // in /p2p/<self> is used as is; one naming another peer is skipped, as are strings above
-// kMaxTxtStringBytes); at most kMaxAddrsPerPeer. Errors: invalid_state (no address left to
-// announce: send nothing), and encode() errors for a peer_name that is not one valid label.
+// kMaxTxtStringBytes); at most kMaxAddrsPerPeer. SRV + A/AAAA follow when the addresses hold IPs
+// (at most kMaxHostAddressRecords; left out if they would exceed kMaxMdnsPacketBytes). Errors:
+// invalid_state (no address left to announce: send nothing), and encode() errors for a peer_name
+// that is not one valid label.
 Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& self,
                              std::span<const wire::Multiaddr> addrs);
 

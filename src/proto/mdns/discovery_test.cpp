@@ -70,8 +70,17 @@ TEST(MdnsDiscovery, ResponseLayoutAndRoundTrip) {
   EXPECT_EQ(m->answers[0].ttl, kRecordTtlSeconds);
   const std::string instance = kName + "._p2p._udp.local";
   EXPECT_EQ(std::get<PtrData>(m->answers[0].data).target, instance);
-  ASSERT_EQ(m->additionals.size(), 1u);
+  // TXT, then SRV and one A/AAAA per distinct IP (for DNS-SD resolvers such as go-libp2p's).
+  ASSERT_EQ(m->additionals.size(), 5u);
   EXPECT_EQ(m->additionals[0].name, instance);
+  EXPECT_EQ(m->additionals[1].name, instance);
+  EXPECT_EQ(std::get<SrvData>(m->additionals[1].data), (SrvData{0, 0, 4001, kName + ".local"}));
+  EXPECT_EQ(m->additionals[2].name, kName + ".local");
+  EXPECT_EQ(std::get<AData>(m->additionals[2].data).address,
+            (std::array<std::uint8_t, 4>{192, 168, 1, 5}));
+  EXPECT_EQ(std::get<AaaaData>(m->additionals[3].data).address[0], 0xfe);
+  EXPECT_EQ(std::get<AData>(m->additionals[4].data).address,
+            (std::array<std::uint8_t, 4>{10, 0, 0, 1}));
   const auto& strings = std::get<TxtData>(m->additionals[0].data).strings;
   ASSERT_EQ(strings.size(), 3u);
   EXPECT_EQ(to_string(strings[0]), "dnsaddr=/ip4/192.168.1.5/tcp/4001/p2p/" + kSelf.to_string());
@@ -104,6 +113,35 @@ TEST(MdnsDiscovery, AnnouncesAtMostTheLimit) {
   auto m = decode(*bytes);
   EXPECT_EQ(std::get<TxtData>(m->additionals[0].data).strings.size(), kMaxAddrsPerPeer);
   EXPECT_EQ(parse_response(*m, kJs).at(0).addrs.size(), kMaxAddrsPerPeer);
+  EXPECT_EQ(m->additionals.size(), 3u);  // TXT, SRV, one AAAA for ::1
+}
+
+TEST(MdnsDiscovery, HostRecordsAreBoundedAndGiveWayToTheTxt) {
+  std::vector<wire::Multiaddr> addrs;
+  for (int i = 1; i <= 40; ++i) {
+    addrs.push_back(*wire::Multiaddr::tcp("10.0.0." + std::to_string(i), 1));
+  }
+  auto m = decode(*build_response(kName, kSelf, addrs));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->additionals.size(), 2 + kMaxHostAddressRecords);
+  // Longest label, 32 addresses whose strings fill 255 bytes: no room for SRV/A, TXT intact.
+  const std::string name63(63, 'n');
+  addrs.clear();
+  const std::string suffix = "/p2p/" + kSelf.to_string();
+  for (int i = 0; i < 40; ++i) {
+    std::string host(
+        255 - std::string("dnsaddr=/ip4/1.2.3.4/tcp/1/dns4/.x").size() - suffix.size() - 2, 'h');
+    auto ma = wire::Multiaddr::parse("/ip4/1.2.3." + std::to_string(i) + "/tcp/1/dns4/" + host +
+                                     std::to_string(i % 10) + ".x");
+    ASSERT_TRUE(ma) << i;
+    addrs.push_back(*ma);
+  }
+  auto bytes = build_response(name63, kSelf, addrs);
+  ASSERT_TRUE(bytes) << bytes.error().message();
+  auto big = decode(*bytes);
+  ASSERT_TRUE(big);
+  ASSERT_EQ(big->additionals.size(), 1u);
+  EXPECT_EQ(std::get<TxtData>(big->additionals[0].data).strings.size(), kMaxAddrsPerPeer);
 }
 
 Record ptr(std::string target) {
