@@ -79,11 +79,20 @@ Result<std::vector<RegistryPeer>> Registry::heartbeat() {
     comments = read_comments();
   }
   if (!comments) return comments.error();
-  if (auto ok = upsert(*comments, now); !ok) return ok.error();
+  std::string write_error;
+  denied_ = false;
+  if (auto ok = upsert(*comments, now); !ok) {
+    if (!denied_) return ok.error();
+    // A token that may read but not write (a fork's pull request, a read-only token): we still
+    // learn the others, they just do not learn us.
+    write_error = last_error_ + " (the token cannot write: reading only)";
+    ++stats_.write_denied;
+    if (stats_.write_denied == 1) log::warn("registry: {}", write_error);
+  }
   const Self self{config_.self.runner_name, config_.self.peer_id};
   auto peers = live_peers(*comments, self, now);
   ++stats_.heartbeats;
-  last_error_.clear();
+  last_error_ = std::move(write_error);
   log::debug("registry: heartbeat on {}#{}: {} live peer(s)", config_.repo, *issue_, peers.size());
   return peers;
 }
@@ -269,9 +278,13 @@ Result<void> Registry::fail(const github::Response& response, std::string_view w
     case 404:
     case 410:
       return Error::not_found;
+    case 401:
+      denied_ = true;
+      return Error::io_failure;
     case 403:
     case 429:
       if (client_.retry_after().count() > 0) return Error::limit_exceeded;
+      denied_ = response.status == 403;
       return Error::io_failure;
     case 422:
       return Error::malformed;

@@ -51,6 +51,7 @@ struct RegistryStats {
   std::uint64_t comments_updated = 0;
   std::uint64_t comments_deleted = 0;
   std::uint64_t issues_created = 0;
+  std::uint64_t write_denied = 0;  // heartbeats whose POST/PATCH the token was not allowed
 };
 
 class Registry {
@@ -62,7 +63,9 @@ class Registry {
   // One heartbeat (see the file comment). Errors: Error::limit_exceeded (rate limited: the
   // client's retry_after() says for how long), Error::not_found (repository or issue gone),
   // Error::io_failure (transport failure, 401/403, 5xx), Error::malformed (a response that does
-  // not parse), and github::Client::send errors. last_error() has the detail.
+  // not parse), and github::Client::send errors. last_error() has the detail. A token that can
+  // read but not write (401, or 403 without a rate limit, on our POST/PATCH) still returns the
+  // peers read; last_error() then says "reading only".
   Result<std::vector<RegistryPeer>> heartbeat_once();
 
   std::optional<std::uint64_t> issue_number() const;
@@ -100,6 +103,7 @@ class Registry {
   std::mutex call_mutex_;  // one heartbeat at a time; guards the working state below
   std::optional<std::uint64_t> issue_;
   bool issue_just_created_ = false;
+  bool denied_ = false;  // the last fail() was a 401/403 that is not a rate limit
   std::optional<std::uint64_t> own_comment_;
   std::map<std::string, CachedPage, std::less<>> pages_;  // by request target
   RegistryStats stats_;

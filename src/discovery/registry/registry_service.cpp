@@ -70,7 +70,7 @@ void RegistryService::run() {
       {
         std::lock_guard lock(mutex_);
         peers_ = *result;
-        last_error_.clear();
+        last_error_ = registry_.last_error();  // "" unless the token may only read
         ++successes_;
         consecutive_failures_ = 0;
         wait = next_wait(schedule_, 0, {}, unit(rng_));

@@ -54,7 +54,7 @@ class RegistryService {
   void stop();
 
   std::vector<RegistryPeer> peers() const;  // from the last successful heartbeat
-  std::string last_error() const;           // "" after a success
+  std::string last_error() const;           // "" after a success (but for a read-only token)
   std::uint64_t successes() const;
   std::uint64_t failures() const;
 

@@ -158,6 +158,21 @@ TEST_F(Flow, ReadsAtMostMaxCommentPages) {
   EXPECT_EQ(runner_names(*peers), (std::vector<std::string>{"page-10", "page-9"}));
 }
 
+TEST_F(Flow, AReadOnlyTokenStillReadsPeers) {
+  auto client = scenario_client("registry-read-only");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  auto peers = registry->heartbeat_once();
+  ASSERT_TRUE(peers) << registry->last_error();
+  EXPECT_EQ(runner_names(*peers), std::vector<std::string>{"other"});
+  EXPECT_NE(registry->last_error().find("HTTP 403"), std::string::npos);
+  EXPECT_NE(registry->last_error().find("reading only"), std::string::npos);
+  EXPECT_EQ(registry->stats().write_denied, 1u);
+  EXPECT_EQ(registry->retry_after().count(), 0);
+  EXPECT_FALSE(registry->own_comment_id());
+}
+
 TEST_F(Flow, CreateRejectsBadConfiguration) {
   auto client = github::Client::create(client_config(server_->base()));
   ASSERT_TRUE(client);
