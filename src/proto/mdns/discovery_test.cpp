@@ -92,6 +92,9 @@ TEST(MdnsDiscovery, ResponseLayoutAndRoundTrip) {
   EXPECT_EQ(peers[0].addrs,
             (std::vector<wire::Multiaddr>{addrs[0], addrs[1], addrs[2].without_peer_id()}));
   EXPECT_TRUE(parse_response(*m, kSelf).empty());
+  for (std::size_t n = 0; n < bytes->size(); ++n) {
+    EXPECT_EQ(decode(ByteView(*bytes).first(n)).error(), Error::truncated) << n;
+  }
 }
 
 TEST(MdnsDiscovery, ResponseNeedsAnAddress) {
