@@ -260,6 +260,10 @@ void Registry::delete_duplicates(const std::vector<std::uint64_t>& ids) {
 
 Result<github::Response> Registry::send(github::Request request) {
   const std::string what = request.method + " " + request.target;
+  if (cancelled_.load()) {
+    last_error_ = what + ": cancelled";
+    return Error::invalid_state;
+  }
   auto r = client_.send(request);
   if (!r) {
     last_error_ = what + ": " + r.error().message();

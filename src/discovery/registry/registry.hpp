@@ -16,6 +16,7 @@
 // A 404/410 on the comments list forgets the issue number and finds the issue again, once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -68,6 +69,10 @@ class Registry {
   // peers read; last_error() then says "reading only".
   Result<std::vector<RegistryPeer>> heartbeat_once();
 
+  // Makes every later request fail at once with Error::invalid_state, so a heartbeat in flight
+  // ends after its current HTTP call (RegistryService::stop uses it). Cannot be undone.
+  void cancel() { cancelled_.store(true); }
+
   std::optional<std::uint64_t> issue_number() const;
   std::optional<std::uint64_t> own_comment_id() const;
   RegistryStats stats() const;
@@ -100,6 +105,7 @@ class Registry {
 
   github::Client& client_;
   RegistryConfig config_;
+  std::atomic<bool> cancelled_{false};
   std::mutex call_mutex_;  // one heartbeat at a time; guards the working state below
   std::optional<std::uint64_t> issue_;
   bool issue_just_created_ = false;

@@ -23,6 +23,7 @@ void RegistryService::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  registry_.cancel();  // a heartbeat in flight ends after its current HTTP call
   wake_.notify_all();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
@@ -64,6 +65,10 @@ Duration RegistryService::next_wait(const ServiceSchedule& schedule, std::uint64
 void RegistryService::run() {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
     auto result = registry_.heartbeat_once();
     Duration wait{};
     if (result) {
@@ -77,6 +82,7 @@ void RegistryService::run() {
       }
       if (callbacks_.on_peers) callbacks_.on_peers(std::move(*result));
     } else {
+      if (result.error() == Error::invalid_state) return;  // cancelled by stop()
       std::string error = registry_.last_error();
       if (error.empty()) error = result.error().message();
       std::uint64_t consecutive = 0;

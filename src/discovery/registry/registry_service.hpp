@@ -49,7 +49,8 @@ class RegistryService {
 
   // Starts the thread (first heartbeat immediately). A second call does nothing.
   void start();
-  // Wakes the thread and joins it; returns once a heartbeat in flight has finished (bounded by
+  // Wakes the thread, cancels the registry (Registry::cancel: the service owns its lifecycle
+  // from start() on) and joins; a heartbeat in flight ends after its current HTTP call (at most
   // the GitHub client's per-call timeout). Safe to call more than once.
   void stop();
 

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "discovery/registry/fixtures_testing.hpp"
 
@@ -77,6 +78,28 @@ TEST_F(Service, FirstBeatAtStartAndStopWithinOneSecondDuringTheSleep) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
   service.stop();  // idempotent
   EXPECT_EQ(events.peers_calls, 1);
+}
+
+TEST_F(Service, StopCancelsAHeartbeatInFlight) {
+  auto client = scenario_client("registry-slow");  // the first answer takes 2 s
+  ASSERT_TRUE(client);
+  auto cfg = registry_config();
+  cfg.repo = "octokit-fixture-org/registry-slow";
+  auto registry = Registry::create(*client, cfg);
+  ASSERT_TRUE(registry);
+  Events events;
+  RegistryService service(**registry, {}, events.callbacks());
+  service.start();
+  // No event marks "request on the wire"; both orders below must pass, the pause only makes the
+  // in-flight one (the case under test) the likely one.
+  std::this_thread::sleep_for(300ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  service.stop();  // during the first call (or before it): never the two calls after it
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3500ms);
+  EXPECT_LE((*registry)->stats().requests, 1u);
+  EXPECT_EQ(events.peers_calls, 0);
+  EXPECT_EQ(events.error_calls, 0);  // a cancellation is not reported as a failure
+  EXPECT_EQ(service.failures(), 0u);
 }
 
 TEST_F(Service, BeatsAgainAfterTheIntervalAndReportsPeers) {
