@@ -9,6 +9,7 @@
 #include <boost/asio/ip/multicast.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <optional>
 #include <set>
 
 #include "base/log.hpp"
@@ -55,7 +56,7 @@ Interfaces multicast_interfaces() {
 
 }  // namespace
 
-struct MdnsDiscovery::Running {
+struct MdnsDiscovery::Running : std::enable_shared_from_this<Running> {
   Running(asio::io_context& context, const MdnsDiscovery& owner)
       : self(owner.self_),
         addresses(owner.addresses_),
@@ -64,7 +65,8 @@ struct MdnsDiscovery::Running {
         table(owner.config_.rereport_interval),
         v4(context),
         v6(context),
-        timer(context) {}
+        timer(context),
+        response_timer(context) {}
 
   wire::PeerId self;
   AddressSource addresses;
@@ -74,6 +76,9 @@ struct MdnsDiscovery::Running {
   udp::socket v4;
   udp::socket v6;
   asio::steady_timer timer;
+  asio::steady_timer response_timer;
+  std::optional<TimePoint> last_multicast_response;
+  bool response_scheduled = false;
   std::vector<asio::ip::address_v4> joined_v4;  // empty + v4_any_joined: joined on the default
   bool v4_any_joined = false;
   std::vector<unsigned> joined_v6;
@@ -155,16 +160,41 @@ struct MdnsDiscovery::Running {
     }
     auto query = mdns::match_service_query(*message);
     if (!query) return;
-    const auto addrs = addresses();
-    auto response = mdns::build_response(config.peer_name, self, addrs);
-    if (!response) return;  // nothing to announce yet
     // RFC 6762 6.7: a query from a port other than 5353 comes from a one-shot resolver that
     // only hears unicast replies carrying its query ID. 5.4: the QU bit asks for unicast too.
-    if (from.port() != kMdnsPort || query->unicast) {
+    if (from.port() != config.port || query->unicast) {
+      auto response = mdns::build_response(config.peer_name, self, addresses());
+      if (!response) return;  // nothing to announce yet
       store_be16(response->data(), message->id);
       send_to(socket, *response, from);
       return;
     }
+    respond_by_multicast();
+  }
+
+  // RFC 6762 6: the same records are multicast at most once per min_response_interval. A query
+  // inside that window gets one deferred response at its end (however many queries arrive), so
+  // a peer that just started still hears us, and a query flood costs one response per interval.
+  void respond_by_multicast() {
+    const auto now = Clock::now();
+    if (!last_multicast_response ||
+        now >= *last_multicast_response + config.min_response_interval) {
+      multicast_response_now();
+      return;
+    }
+    if (response_scheduled) return;
+    response_scheduled = true;
+    response_timer.expires_at(*last_multicast_response + config.min_response_interval);
+    response_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->response_scheduled = false;
+      if (!ec && !self->stopped) self->multicast_response_now();
+    });
+  }
+
+  void multicast_response_now() {
+    auto response = mdns::build_response(config.peer_name, self, addresses());
+    if (!response) return;  // nothing to announce yet
+    last_multicast_response = Clock::now();
     multicast(*response);
   }
 
@@ -281,6 +311,7 @@ void MdnsDiscovery::stop() {
   running_->stopped = true;
   boost::system::error_code ignored;
   running_->timer.cancel();
+  running_->response_timer.cancel();
   running_->v4.close(ignored);
   running_->v6.close(ignored);
 }

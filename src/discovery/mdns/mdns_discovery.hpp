@@ -39,12 +39,16 @@ inline constexpr std::uint16_t kMdnsPort = 5353;
 inline constexpr std::string_view kMdnsGroupV4 = "224.0.0.251";
 inline constexpr std::string_view kMdnsGroupV6 = "ff02::fb";
 inline constexpr Duration kDefaultQueryInterval = std::chrono::seconds(10);  // js-libp2p's default
+// RFC 6762 6: the least time between two multicasts of our response.
+inline constexpr Duration kMinMulticastResponseInterval = std::chrono::seconds(1);
 // Interfaces we join the group on and send through (per address family).
 inline constexpr std::size_t kMaxMdnsInterfaces = 32;
 
 struct MdnsConfig {
   Duration query_interval = kDefaultQueryInterval;
   Duration rereport_interval = proto::mdns::kDefaultRereportInterval;
+  // Queries inside this window after a multicast response share one deferred response.
+  Duration min_response_interval = kMinMulticastResponseInterval;
   std::uint16_t port = kMdnsPort;
   bool ipv6 = true;       // also try ff02::fb on [::]:port (failures only logged)
   std::string peer_name;  // our instance label; empty: kPeerNameLength random [a-z0-9]

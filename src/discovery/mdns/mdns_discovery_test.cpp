@@ -85,6 +85,7 @@ bool run_until(asio::io_context& context, const std::function<bool()>& done) {
 MdnsConfig fast() {
   MdnsConfig c;
   c.query_interval = std::chrono::milliseconds(100);
+  c.min_response_interval = Duration::zero();
   return c;
 }
 
@@ -207,6 +208,39 @@ TEST(MdnsDiscoveryNet, AnswersALegacyQuerierByUnicastWithItsId) {
     const auto peers = proto::mdns::parse_response(*reply, new_peer());
     CHECK(peers.size() == 1u && peers[0].id == a);
     CHECK(peers[0].addrs.at(0).to_string() == "/ip4/127.0.0.1/tcp/7");
+    return 0;
+  });
+}
+
+TEST(MdnsDiscoveryNet, CoalescesQueriesInsideTheResponseInterval) {
+  EXPECT_IN_NETNS([] {
+    asio::io_context context;
+    GroupListener listener(context);
+    listener.socket.set_option(
+        asio::ip::multicast::outbound_interface(asio::ip::address_v4::loopback()));
+    const auto a = new_peer();
+    MdnsConfig config;
+    config.query_interval = std::chrono::hours(1);
+    config.min_response_interval = std::chrono::milliseconds(500);
+    config.ipv6 = false;
+    Seen unused;
+    MdnsDiscovery da(
+        context, a, [] { return std::vector{*wire::Multiaddr::parse("/ip4/127.0.0.1/tcp/7")}; },
+        record(unused), config);
+    CHECK(da.start());
+    // A answers its own start-up query at once.
+    CHECK(run_until(context, [&] { return listener.responses[a] == 1; }));
+    const auto first = Clock::now();
+    // A burst of queries from port 5353 inside the interval: one response, at its end.
+    const udp::endpoint group(asio::ip::make_address_v4(kMdnsGroupV4), kMdnsPort);
+    const Bytes query = proto::mdns::build_query();
+    for (int i = 0; i < 5; ++i) listener.socket.send_to(asio::buffer(query), group);
+    CHECK(run_until(context, [&] { return listener.responses[a] == 2; }));
+    CHECK(Clock::now() - first >= std::chrono::milliseconds(400));
+    // Nothing else is owed: no third response (this part has to wait).
+    const auto end = Clock::now() + std::chrono::milliseconds(1200);
+    while (Clock::now() < end) context.run_one_for(std::chrono::milliseconds(20));
+    CHECK(listener.responses[a] == 2);
     return 0;
   });
 }
