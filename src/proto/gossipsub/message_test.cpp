@@ -78,5 +78,34 @@ TEST(GossipsubMessage, RejectsTamperedAndIncompleteMessages) {
   EXPECT_EQ(verify_message(m).error(), make_error_code(Error::invalid_signature));
 }
 
+// Captured from an interop run: published by js-libp2p (@libp2p/gossipsub 17.1.1) with the
+// Ed25519 key from seed 01 x 32, received by a second js peer (gossip_peer.mjs prints it).
+TEST(GossipsubMessage, VerifiesAMessageSignedByJsLibp2p) {
+  const auto author = wire::PeerId::parse("12D3KooWK99VoVxNE7XzyBwXEzW7xhK7Gpv85r9F3V3fyKSUKPH5");
+  ASSERT_TRUE(author);
+  EXPECT_EQ(*author, wire::PeerId::from_public_key(fixed_key(1).public_key()));
+  Message m;
+  m.from = author->bytes();
+  m.data = to_bytes("signed by js-libp2p");
+  m.seqno = *hex_decode("18eb93a19f5d8a81");
+  m.topic = "ipfs-accelerate/announce";
+  m.signature = *hex_decode(
+      "a3ef24e8a8c2b931c2dd3a93b697ea71677ec66833488349533dbc8e663a89a3"
+      "96d5530bdd5d84cbb850468ab3165b01ffafa0a09815fd4e83cc22653a34ab0c");
+  auto v = verify_message(m);
+  ASSERT_TRUE(v) << v.error().message();
+  EXPECT_EQ(v->author, *author);
+  EXPECT_EQ(hex_encode(v->id),
+            "080112208a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"
+            "18eb93a19f5d8a81");
+  // Our signature over the same fields is the same (Ed25519 is deterministic): our encoding of
+  // the signed bytes is js's.
+  const Message ours = sign_message(fixed_key(1), m.topic, *m.data, 0x18eb93a19f5d8a81ULL);
+  EXPECT_EQ(ours.signature, m.signature);
+  // With the key field js would send for a non-inlined key, it still verifies.
+  m.key = *hex_decode("080112208a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c");
+  EXPECT_TRUE(verify_message(m));
+}
+
 }  // namespace
 }  // namespace ipfsa::proto::gossipsub
