@@ -13,9 +13,9 @@
 //   if (auto ok = mdns.start(); !ok) { /* logged; the node runs on without mDNS */ }
 //
 // Single-threaded: construct, start(), stop() and destroy on the io_context's thread; callbacks
-// run there. on_peer may call stop() or destroy the MdnsDiscovery. After stop() no callback
-// runs again. The io_context must outlive the object's coroutines (until it has run once after
-// stop(), or is destroyed).
+// run there and must not throw. on_peer may call stop() or destroy the MdnsDiscovery. After stop()
+// no callback runs again. The io_context must outlive the object's coroutines (until it has run
+// once after stop(), or is destroyed).
 #pragma once
 
 #include <functional>

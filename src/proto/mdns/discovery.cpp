@@ -145,7 +145,8 @@ std::vector<DiscoveredPeer> parse_response(const Message& response, const wire::
   std::vector<std::string_view> seen;
   for (const auto* section : {&response.answers, &response.additionals}) {
     for (const auto& rec : *section) {
-      if (rec.type != type::kPtr || !names_equal(rec.name, kServiceName)) continue;
+      // TTL 0 is a goodbye (RFC 6762 10.1): the peer is leaving, not announcing itself.
+      if (rec.type != type::kPtr || rec.ttl == 0 || !names_equal(rec.name, kServiceName)) continue;
       const std::string& instance = std::get<PtrData>(rec.data).target;
       if (std::any_of(seen.begin(), seen.end(),
                       [&](std::string_view s) { return names_equal(s, instance); }))

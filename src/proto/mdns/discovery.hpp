@@ -75,7 +75,8 @@ struct DiscoveredPeer {
 // The peers a response announces: for each PTR for kServiceName (in answers or additionals), the
 // TXT strings of its target that parse as "dnsaddr=<multiaddr ending in /p2p/<id>>". The first
 // such address names the peer; addresses naming another peer, strings that do not parse and
-// duplicates are skipped. Peers equal to `self`, and peers with no address, are left out. Queries
+// duplicates are skipped. Peers equal to `self`, peers with no address, and goodbyes (a PTR with
+// TTL 0) are left out. Queries
 // and non-libp2p responses yield an empty vector.
 std::vector<DiscoveredPeer> parse_response(const Message& response, const wire::PeerId& self);
 

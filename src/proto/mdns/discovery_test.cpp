@@ -172,6 +172,8 @@ TEST(MdnsDiscovery, ParseSkipsWhatIsNotAPeerAddress) {
   EXPECT_EQ(peers[0].id, kJs);
   EXPECT_EQ(peers[0].addrs, std::vector<wire::Multiaddr>{ma("/ip4/1.1.1.1/tcp/2")});
 
+  m.answers[0].ttl = 0;  // a goodbye
+  EXPECT_TRUE(parse_response(m, kSelf).empty());
   m.answers[0] = ptr("c._p2p._udp.local");  // a PTR whose target has no TXT
   EXPECT_TRUE(parse_response(m, kSelf).empty());
   m.answers[0] = ptr("b._p2p._udp.local");
