@@ -1,148 +1,129 @@
-// `ipfs-accelerate serve`: the node. Starts the libp2p host on CACHE_LISTEN_PORT (or the next free
-// port up to +20), dials CACHE_BOOTSTRAP_PEERS with back-off, and runs until SIGINT/SIGTERM.
-// Later issues add the cache, sharing and the dashboard here.
+// `ipfs-accelerate serve` (also `dashboard`): the node, and the one composition root. Wires the
+// cache engine and GitHub client into the swarm (node::SwarmNode: libp2p host, sharing, gossip,
+// bootstrap, mDNS, registry) and the service surface (service::Service: dashboard, JSON API,
+// proxy, /metrics, MCP over HTTP), then runs until SIGINT/SIGTERM.
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
 
 #include "base/log.hpp"
 #include "cli/common.hpp"
+#include "cli/github_context.hpp"
+#include "discovery/registry/settings.hpp"
+#include "mcp/http_transport.hpp"
+#include "mcp/server.hpp"
 #include "node/config.hpp"
-#include "p2p/host.hpp"
+#include "node/swarm_node.hpp"
+#include "service/config.hpp"
+#include "service/service.hpp"
+#include "share/swarm.hpp"
 
 namespace ipfsa::cli {
 namespace {
 
 namespace asio = io::asio;
 
-// Binds the default listeners on the first free port in [port, port + 20].
-std::optional<std::uint16_t> listen_default(p2p::Host& host, std::uint16_t port) {
-  for (int attempt = 0; attempt < node::kListenPortAttempts; ++attempt) {
-    const int candidate = port + attempt;
-    if (candidate > 65535) break;
-    auto v4 = host.listen(*wire::Multiaddr::tcp("0.0.0.0", static_cast<std::uint16_t>(candidate)));
-    if (!v4) {
-      log::debug("port {} unavailable: {}", candidate, v4.error().message());
-      continue;
-    }
-    // IPv6 is best effort: hosts without it still serve on IPv4.
-    if (auto v6 = host.listen(*wire::Multiaddr::tcp("::", static_cast<std::uint16_t>(candidate))); !v6) {
-      log::debug("no IPv6 listener on port {}: {}", candidate, v6.error().message());
-    }
-    if (attempt > 0) log::warn("port {} is busy; using port {}", port, candidate);
-    return static_cast<std::uint16_t>(candidate);
-  }
-  return std::nullopt;
-}
+// Everything from the environment and flags, checked before anything starts.
+struct ServeSetup {
+  node::SwarmOptions swarm;
+  service::ServiceConfig service;
+};
 
-// Keeps one bootstrap peer connected: dial, wait for the disconnect, redial with back-off
-// (1 s doubling to 60 s, reset after a connection that lasted).
-io::Task<void> keep_connected(p2p::Host& host, wire::Multiaddr addr, const bool& stopping) {
-  Duration backoff = std::chrono::seconds(1);
-  while (!stopping) {
-    auto connection = co_await host.dial(addr);
-    if (connection) {
-      backoff = std::chrono::seconds(1);
-      while (!stopping && (*connection)->is_open()) {
-        asio::steady_timer poll(co_await asio::this_coro::executor, std::chrono::seconds(1));
-        co_await poll.async_wait(io::kNoThrow);
-      }
-    } else {
-      log::info("bootstrap peer {} unreachable: {}; retrying in {} s", addr.to_string(),
-                connection.error().message(),
-                std::chrono::duration_cast<std::chrono::seconds>(backoff).count());
-      asio::steady_timer pause(co_await asio::this_coro::executor, backoff);
-      co_await pause.async_wait(io::kNoThrow);
-      backoff = std::min<Duration>(backoff * 2, std::chrono::seconds(60));
+std::optional<ServeSetup> configure(const ServeOptions& options) {
+  const auto env = node::process_env();
+  ServeSetup setup;
+  auto p2p = node::load_p2p_config(env);
+  if (!p2p) {
+    log::error("{}", p2p.error);
+    return std::nullopt;
+  }
+  setup.swarm.p2p = std::move(*p2p.value);
+  for (const auto& text : setup.swarm.p2p.bootstrap_peers) {
+    auto ma = wire::Multiaddr::parse(text);
+    if (!ma || !ma->peer_id()) {
+      log::error("CACHE_BOOTSTRAP_PEERS: {} is not a multiaddr ending in /p2p/<peer id>", text);
+      return std::nullopt;
     }
   }
+  setup.swarm.listen = options.listen;
+  setup.swarm.agent_version = agent_version();
+  const std::filesystem::path key_file =
+      !options.swarm_key.empty() ? std::filesystem::path(options.swarm_key)
+                                 : setup.swarm.p2p.swarm_key_file.value_or(std::filesystem::path{});
+  if (!key_file.empty()) {
+    setup.swarm.swarm_key_file_psk = load_swarm_key(key_file);
+    if (!setup.swarm.swarm_key_file_psk) return std::nullopt;
+  }
+  auto secret = share::swarm_secret_from_env(env);
+  if (!secret.error.empty()) {
+    log::error("{}", secret.error);
+    return std::nullopt;
+  }
+  setup.swarm.secret = std::move(secret.secret);
+  auto registry = registry::registry_settings_from_env(
+      [&env](std::string_view name) { return env(std::string(name)); });
+  if (!registry) {
+    log::error("peer registry configuration (IPFS_ACCELERATE_GITHUB_REPO, GITHUB_REPOSITORY, "
+               "RUNNER_NAME, IPFS_ACCELERATE_PUBLIC_IP): {}",
+               registry.error().message());
+    return std::nullopt;
+  }
+  setup.swarm.registry = std::move(*registry);
+  auto service = service::load_service_config(env, options.dashboard_host, options.dashboard_port);
+  if (!service) {
+    log::error("{}", service.error);
+    return std::nullopt;
+  }
+  setup.service = std::move(*service.value);
+  return setup;
 }
 
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
   log::init_from_env();
-  auto config = node::load_p2p_config(node::process_env());
-  if (!config) {
-    log::error("{}", config.error);
-    return 2;
-  }
+  auto setup = configure(options);
+  if (!setup) return 2;
   auto identity = load_identity();
   if (!identity) return 1;
-  std::optional<SecretBytes> psk;
-  std::filesystem::path key_file =
-      !options.swarm_key.empty() ? std::filesystem::path(options.swarm_key)
-                                 : config.value->swarm_key_file.value_or(std::filesystem::path{});
-  if (!key_file.empty()) {
-    psk = load_swarm_key(key_file);
-    if (!psk) return 2;
-  }
-  std::vector<wire::Multiaddr> bootstrap;
-  for (const auto& text : config.value->bootstrap_peers) {
-    auto ma = wire::Multiaddr::parse(text);
-    if (!ma || !ma->peer_id()) {
-      log::error("CACHE_BOOTSTRAP_PEERS: {} is not a multiaddr ending in /p2p/<peer id>", text);
-      return 2;
-    }
-    bootstrap.push_back(*ma);
-  }
+  auto github = open_github(/*with_client=*/true);
+  if (!github) return 1;
 
   asio::io_context context;
-  p2p::Host host(context, p2p::HostConfig{std::move(*identity), std::move(psk), agent_version()});
-  std::uint16_t port = 0;
-  if (options.listen.empty()) {
-    auto bound = listen_default(host, config.value->listen_port);
-    if (!bound) {
-      log::error("no free port in {}..{}", config.value->listen_port,
-                 config.value->listen_port + node::kListenPortAttempts - 1);
-      return 1;
-    }
-    port = *bound;
-  } else {
-    for (const auto& text : options.listen) {
-      auto ma = wire::Multiaddr::parse(text);
-      if (!ma) {
-        log::error("--listen {}: {}", text, ma.error().message());
-        return 2;
-      }
-      auto bound = host.listen(*ma);
-      if (!bound) {
-        log::error("cannot listen on {}: {}", text, bound.error().message());
-        return 1;
-      }
-      if (port == 0) port = bound->tcp_target()->port;
-    }
-  }
-  log::info("P2P host started on port {}", port);
-  log::info("peer ID {}{}", host.peer_id().to_string(), host.config().psk ? " (private network)" : "");
-  for (const auto& a : host.listen_addrs()) {
-    log::info("listening on {}", a.with_peer_id(host.peer_id()).to_string());
-  }
-  auto report = [&host](p2p::Connection&) {
-    log::info("Connected to {} peer(s)", host.connections().size());
-  };
-  host.on_connect(report);
-  host.on_disconnect([&host](p2p::Connection&) {
-    // The closing connection is already out of the table.
-    log::info("Connected to {} peer(s)", host.connections().size());
-  });
-  host.on_identify([](p2p::Connection& c) {
-    log::debug("peer {} runs {}", c.remote_peer().to_string(), c.remote_info().agent_version);
-  });
+  node::SwarmNode swarm(context, std::move(*identity), *github->cache, *github->client,
+                        std::move(setup->swarm));
+  mcp::Server mcp_server(swarm, mcp::ServerInfo{"ipfs-accelerate", std::string(kVersion)});
+  mcp::HttpEndpoint mcp_endpoint(mcp_server);
+  service::Service service(context, swarm, &mcp_endpoint, setup->service);
 
-  bool stopping = false;
-  for (const auto& addr : bootstrap) {
-    asio::co_spawn(context, keep_connected(host, addr, stopping), asio::detached);
-  }
+  int exit_code = 0;
   asio::signal_set signals(context, SIGINT, SIGTERM);
+  auto shutdown = [&] {
+    service.stop();
+    swarm.stop();
+    context.stop();
+  };
+  asio::post(context, [&] {
+    if (auto error = swarm.start()) {
+      // The dashboard still runs and shows the reason.
+      log::error("P2P: {}", *error);
+    }
+    auto bound = service.start();
+    if (!bound) {
+      log::error("dashboard: cannot serve on {}:{}: {}", setup->service.host, setup->service.port,
+                 bound.error().message());
+      exit_code = 1;
+      shutdown();
+      return;
+    }
+    (void)bound;  // the service logs where it listens
+  });
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     log::info("signal {}: shutting down", signal);
-    stopping = true;
-    host.close();
-    context.stop();
+    shutdown();
   });
   context.run();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace ipfsa::cli

@@ -32,6 +32,8 @@ int run_ping(const PingOptions& options);
 struct ServeOptions {
   std::vector<std::string> listen;  // overrides CACHE_LISTEN_PORT's defaults when given
   std::string swarm_key;            // overrides IPFS_ACCELERATE_SWARM_KEY
+  std::optional<std::string> dashboard_host;  // --host (IPFS_ACCELERATE_DASHBOARD_HOST)
+  std::optional<std::string> dashboard_port;  // --port (IPFS_ACCELERATE_DASHBOARD_PORT)
 };
 int run_serve(const ServeOptions& options);
 

@@ -27,12 +27,25 @@ int main(int argc, char** argv) {
   ping_cmd->add_option("--swarm-key", ping.swarm_key, "libp2p pnet swarm key file (private network)");
 
   ServeOptions serve;
-  auto* serve_cmd = app.add_subcommand("serve", "Run the node (libp2p host on CACHE_LISTEN_PORT, default 9100)");
-  serve_cmd->add_option("--listen", serve.listen,
-                        "Listen multiaddr (repeatable); default /ip4/0.0.0.0 and /ip6/:: on CACHE_LISTEN_PORT")
-      ->allow_extra_args(false);
-  serve_cmd->add_option("--swarm-key", serve.swarm_key,
-                        "libp2p pnet swarm key file (default: IPFS_ACCELERATE_SWARM_KEY)");
+  std::string dashboard_host, dashboard_port;
+  std::vector<CLI::App*> serve_cmds;
+  for (const char* name : {"serve", "dashboard"}) {
+    auto* cmd = app.add_subcommand(
+        name, std::string_view(name) == "serve"
+                  ? "Run the node: libp2p host on CACHE_LISTEN_PORT (default 9100) and the dashboard, "
+                    "JSON API, GitHub proxy and MCP server on 127.0.0.1:8899"
+                  : "Same as serve (the original's dashboard command)");
+    cmd->add_option("--listen", serve.listen,
+                    "Listen multiaddr (repeatable); default /ip4/0.0.0.0 and /ip6/:: on CACHE_LISTEN_PORT")
+        ->allow_extra_args(false);
+    cmd->add_option("--swarm-key", serve.swarm_key,
+                    "libp2p pnet swarm key file (default: IPFS_ACCELERATE_SWARM_KEY; else derived from the swarm secret)");
+    cmd->add_option("--host", dashboard_host,
+                    "Dashboard bind address (default IPFS_ACCELERATE_DASHBOARD_HOST or 127.0.0.1; others need IPFS_ACCELERATE_DASHBOARD_TOKEN)");
+    cmd->add_option("--port", dashboard_port,
+                    "Dashboard port (default IPFS_ACCELERATE_DASHBOARD_PORT or 8899; 0 = any free port)");
+    serve_cmds.push_back(cmd);
+  }
 
   ApiOptions api;
   std::vector<std::string> raw_fields, typed_fields;
@@ -74,6 +87,11 @@ int main(int argc, char** argv) {
   if (*cache_cmd) return run_cache(cache);
   if (*id) return run_id(json);
   if (*ping_cmd) return run_ping(ping);
-  if (*serve_cmd) return run_serve(serve);
+  for (auto* cmd : serve_cmds) {
+    if (!*cmd) continue;
+    if (cmd->count("--host")) serve.dashboard_host = dashboard_host;
+    if (cmd->count("--port")) serve.dashboard_port = dashboard_port;
+    return run_serve(serve);
+  }
   return 2;
 }

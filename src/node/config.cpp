@@ -63,20 +63,6 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     }
     config.owner_timeout_ms = value;
   }
-  for (const char* name : {"IPFS_ACCELERATE_GITHUB_REPO", "GITHUB_REPOSITORY"}) {
-    auto repo = env(name);
-    if (!repo || trim(*repo).empty()) continue;
-    const auto text = trim(*repo);
-    const auto slash = text.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == text.size() ||
-        text.find('/', slash + 1) != std::string::npos) {
-      return {std::nullopt, std::string(name) + "=" + *repo + " is not owner/repo"};
-    }
-    config.registry_repo = text;
-    break;
-  }
-  if (auto v = env("RUNNER_NAME")) config.runner_name = trim(*v);
-  if (auto v = env("IPFS_ACCELERATE_PUBLIC_IP")) config.public_ip = trim(*v);
   if (auto port = env("CACHE_LISTEN_PORT"); port && !trim(*port).empty()) {
     auto p = parse_port(trim(*port));
     if (!p) {

@@ -27,9 +27,8 @@ struct P2pConfig {
   bool enabled = true;                             // CACHE_ENABLE_P2P
   bool mdns = true;                                // CACHE_MDNS
   int owner_timeout_ms = kDefaultOwnerTimeoutMs;   // CACHE_P2P_OWNER_TIMEOUT_MS (1..60000)
-  std::string registry_repo;  // IPFS_ACCELERATE_GITHUB_REPO, else GITHUB_REPOSITORY ("" = none)
-  std::string runner_name;    // RUNNER_NAME ("" = the host name)
-  std::string public_ip;      // IPFS_ACCELERATE_PUBLIC_IP ("" = none: never probed)
+  // The registry's variables (IPFS_ACCELERATE_GITHUB_REPO, RUNNER_NAME, ...) are parsed by
+  // registry::registry_settings_from_env.
   std::uint16_t listen_port = kDefaultListenPort;  // CACHE_LISTEN_PORT
   std::vector<std::string> bootstrap_peers;        // CACHE_BOOTSTRAP_PEERS (comma-separated)
   std::optional<std::filesystem::path> swarm_key_file;  // IPFS_ACCELERATE_SWARM_KEY (pnet key file)

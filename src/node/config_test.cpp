@@ -55,17 +55,11 @@ TEST(Config, EnableP2pAndMdnsAreStrictBooleans) {
   EXPECT_NE(bad.error.find("true/false"), std::string::npos);
 }
 
-TEST(Config, OwnerTimeoutAndRegistryRepo) {
+TEST(Config, OwnerTimeout) {
   EXPECT_EQ(load_p2p_config(env_of({})).value->owner_timeout_ms, kDefaultOwnerTimeoutMs);
   EXPECT_EQ(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", "750"}})).value->owner_timeout_ms, 750);
   for (const char* bad : {"0", "-5", "60001", "fast"}) {
     EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", bad}}))) << bad;
-  }
-  auto both = load_p2p_config(env_of({{"IPFS_ACCELERATE_GITHUB_REPO", "a/b"}, {"GITHUB_REPOSITORY", "c/d"}}));
-  EXPECT_EQ(both.value->registry_repo, "a/b");
-  EXPECT_EQ(load_p2p_config(env_of({{"GITHUB_REPOSITORY", "c/d"}})).value->registry_repo, "c/d");
-  for (const char* bad : {"nodash", "/x", "x/", "a/b/c"}) {
-    EXPECT_FALSE(load_p2p_config(env_of({{"IPFS_ACCELERATE_GITHUB_REPO", bad}}))) << bad;
   }
 }
 
