@@ -42,6 +42,37 @@ export async function waitRefresh (page, after = 0, timeout = 15000) {
 // Runs one refresh cycle now and waits for it.
 export const refreshNow = (page) => page.evaluate(() => window.refreshAll())
 
+// GET a JSON route until `accept(body)` (the server starts after the log lines we wait for).
+export async function pollJson (url, accept, { headers = {}, timeoutMs = 20000 } = {}) {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { headers })
+      const body = await res.json()
+      if (res.ok && accept(body)) return body
+      last = `${res.status} ${JSON.stringify(body).slice(0, 500)}`
+    } catch (e) { last = e.message }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${url}: not ready within ${timeoutMs} ms; last answer: ${last}`)
+}
+export const getJson = async (url) => (await fetch(url)).json()
+
+// The card and the JSON must agree on the same state: read the JSON, let the page refresh, read
+// the JSON again; if nothing moved in between, that is what the page shows.
+export async function stableJson (page, url, pick) {
+  for (let attempt = 0; attempt < 5; ++attempt) {
+    const before = pick(await getJson(url))
+    // Twice: the first call may join a cycle that fetched before `before` was read.
+    await refreshNow(page)
+    await refreshNow(page)
+    const after = pick(await getJson(url))
+    if (JSON.stringify(before) === JSON.stringify(after)) return after
+  }
+  throw new Error(`${url} kept changing`)
+}
+
 export const text = (page, selector) => page.locator(selector).textContent()
 
 export function artifactsDir () {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Peer, run, CLI, freePort } from '../interop/harness.mjs'
 import { startFixtures, TOKEN, ACCEPT } from '../cli/fixtures.mjs'
-import { launch, openPage, waitRefresh, refreshNow, text, artifactsDir, expectedCacheCard, readCacheCard, fmt } from './browser.mjs'
+import { launch, openPage, waitRefresh, refreshNow, text, artifactsDir, expectedCacheCard, readCacheCard, fmt, pollJson, stableJson } from './browser.mjs'
 
 const REPO = 'repos/octokit-fixture-org/hello-world'
 const SECRET = 'dashboard-test-swarm-secret'
@@ -32,35 +32,6 @@ async function startNode (name, env, args = []) {
   cleanups.push(() => node.stop())
   const [, listenPort, peerId] = await node.waitLog(/listening on \/ip4\/[^/]+\/tcp\/(\d+)\/p2p\/(\w+)/)
   return { node, peerId, dialAddr: `/ip4/127.0.0.1/tcp/${listenPort}/p2p/${peerId}`, url: `http://127.0.0.1:${port}` }
-}
-
-// GET a JSON route until `accept(body)` (the server starts after the log lines we wait for).
-async function pollJson (url, accept, { headers = {}, timeoutMs = 20000 } = {}) {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { headers })
-      const body = await res.json()
-      if (res.ok && accept(body)) return body
-      last = `${res.status} ${JSON.stringify(body).slice(0, 500)}`
-    } catch (e) { last = e.message }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`${url}: not ready within ${timeoutMs} ms; last answer: ${last}`)
-}
-const getJson = async (url) => (await fetch(url)).json()
-
-// The card and the JSON must agree on the same state: read the JSON, let the page refresh, read
-// the JSON again; if nothing moved in between, that is what the page shows.
-async function stableJson (page, url, pick) {
-  for (let attempt = 0; attempt < 5; ++attempt) {
-    const before = pick(await getJson(url))
-    await refreshNow(page)
-    const after = pick(await getJson(url))
-    if (JSON.stringify(before) === JSON.stringify(after)) return after
-  }
-  throw new Error(`${url} kept changing`)
 }
 
 test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 180000 }, async (t) => {
