@@ -33,7 +33,7 @@ class PeerTable {
 
  private:
   struct Entry {
-    std::vector<Bytes> addrs;  // sorted binary multiaddrs
+    std::vector<Bytes> addrs;  // binary multiaddrs, as last reported
     TimePoint last_seen;
     TimePoint last_reported;
   };
