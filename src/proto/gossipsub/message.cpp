@@ -34,7 +34,7 @@ Bytes message_id(const crypto::PublicKey& author_key, ByteView seqno) {
   return id;
 }
 
-Result<VerifiedMessage> verify_message(const Message& message) {
+Result<MessageIdentity> identify_message(const Message& message) {
   if (!message.from || !message.seqno || message.seqno->size() != kSeqnoSize ||
       !message.signature) {
     return make_error_code(Error::malformed);
@@ -52,10 +52,23 @@ Result<VerifiedMessage> verify_message(const Message& message) {
     if (!inlined) return make_error_code(Error::invalid_key);
     key = std::move(*inlined);
   }
+  Bytes id = message_id(key, *message.seqno);
+  return MessageIdentity{std::move(*author), std::move(key), std::move(id)};
+}
+
+Result<void> check_signature(const Message& message, const crypto::PublicKey& key) {
+  if (!message.signature) return make_error_code(Error::invalid_signature);
   if (auto ok = crypto::verify(key, signing_input(message), *message.signature); !ok) {
     return make_error_code(Error::invalid_signature);
   }
-  return VerifiedMessage{std::move(*author), message_id(key, *message.seqno)};
+  return {};
+}
+
+Result<VerifiedMessage> verify_message(const Message& message) {
+  auto identity = identify_message(message);
+  if (!identity) return identity.error();
+  if (auto ok = check_signature(message, identity->key); !ok) return ok.error();
+  return VerifiedMessage{std::move(identity->author), std::move(identity->id)};
 }
 
 }  // namespace ipfsa::proto::gossipsub

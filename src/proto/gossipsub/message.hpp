@@ -36,9 +36,22 @@ struct VerifiedMessage {
   Bytes id;
 };
 
-// StrictSign validation. Errors: malformed (no from, no seqno or seqno not 8 bytes, no
-// signature, `from` not a peer id), invalid_key (`key` does not parse, or `from` hashes its key
-// and no `key` was sent), peer_id_mismatch (`key` is not the key of `from`), invalid_signature.
+// The author, key and id of a message, with every StrictSign check but the signature (cheap: the
+// router drops duplicates before paying for a signature check). Errors: malformed (no from, no
+// seqno or seqno not 8 bytes, no signature, `from` not a peer id), invalid_key (`key` does not
+// parse, or `from` hashes its key and no `key` was sent), peer_id_mismatch (`key` is not the key
+// of `from`).
+struct MessageIdentity {
+  wire::PeerId author;
+  crypto::PublicKey key;
+  Bytes id;
+};
+Result<MessageIdentity> identify_message(const Message& message);
+
+// Errors: invalid_signature.
+Result<void> check_signature(const Message& message, const crypto::PublicKey& key);
+
+// Full StrictSign validation: identify_message, then check_signature.
 Result<VerifiedMessage> verify_message(const Message& message);
 
 // id = encode_public_key(author key) || seqno.

@@ -133,7 +133,7 @@ void Router::handle_message(const wire::PeerId& id, PeerState& p, Message m, Tim
     p.invalid += 1;
     return;
   }
-  auto verified = verify_message(m);
+  auto verified = identify_message(m);
   if (!verified) {
     ++stats_.invalid;
     p.invalid += 1;  // P4: the propagator sent an invalid message
@@ -144,10 +144,18 @@ void Router::handle_message(const wire::PeerId& id, PeerState& p, Message m, Tim
     return;
   }
   const MessageKey key = key_of(verified->id);
-  if (!seen_.insert(key, now)) {
+  // Duplicates are dropped before the signature check: only a verified message enters `seen`,
+  // so a forged copy cannot shadow the real one.
+  if (seen_.contains(key)) {
     ++stats_.duplicates;
     return;
   }
+  if (!check_signature(m, verified->key)) {
+    ++stats_.invalid;
+    p.invalid += 1;
+    return;
+  }
+  seen_.insert(key, now);
   // v1.2: tell the rest of the mesh not to send us this (large) message again.
   if (m.data && m.data->size() >= config_.idontwant_min_data_size) {
     if (auto mesh = mesh_.find(m.topic); mesh != mesh_.end()) {

@@ -177,6 +177,31 @@ TEST(GossipsubRouter, InvalidSignaturesLeadToTheGraylist) {
   EXPECT_FALSE(r.graylisted(evil.id));
 }
 
+TEST(GossipsubRouter, AForgedCopyDoesNotShadowTheRealMessageAndDuplicatesAreDropped) {
+  SimNet net;
+  net.add();
+  Router& r = net[0];
+  r.subscribe("t");
+  Scripted author, relay;
+  ASSERT_TRUE(r.add_peer(relay.id, Protocol::v1_2, false));
+  const Message real = sign_message(author.key, "t", to_bytes("real"), 77);
+  Message forged = real;
+  forged.data = to_bytes("fake");  // same id (author, seqno), bad signature
+  Rpc first;
+  first.publish = {forged};
+  ASSERT_TRUE(r.receive(relay.id, encode_rpc(first), net.now));
+  EXPECT_FALSE(r.next_event().has_value());
+  Rpc second;
+  second.publish = {real, real};
+  ASSERT_TRUE(r.receive(relay.id, encode_rpc(second), net.now));
+  auto event = r.next_event();
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(to_string(event->data), "real");
+  EXPECT_FALSE(r.next_event().has_value());
+  EXPECT_EQ(r.stats().duplicates, 1u);
+  EXPECT_EQ(r.stats().invalid, 1u);
+}
+
 TEST(GossipsubRouter, MalformedFramesAreErrorsAndBehaviourPenalties) {
   SimNet net;
   net.add();
