@@ -26,8 +26,17 @@ async function requireDashboard () {
 async function startNode (name, env, args = []) {
   const home = mkdtempSync(path.join(tmpdir(), `ipfsa-dash-${name}-`))
   const port = await freePort()
+  const p2pPort = await freePort()
   const node = new Peer(name, CLI, ['serve', '--port', String(port), ...args], {
-    env: { ...process.env, IPFS_ACCELERATE_HOME: home, CACHE_DIR: path.join(home, 'cache'), CACHE_P2P_SHARED_SECRET: SECRET, ...env }
+    env: {
+      ...process.env,
+      IPFS_ACCELERATE_HOME: home,
+      CACHE_DIR: path.join(home, 'cache'),
+      CACHE_LISTEN_PORT: String(p2pPort),
+      CACHE_P2P_SHARED_SECRET: SECRET,
+      CACHE_MDNS: 'false',
+      ...env
+    }
   })
   cleanups.push(() => node.stop())
   const [, listenPort, peerId] = await node.waitLog(/listening on \/ip4\/[^/]+\/tcp\/(\d+)\/p2p\/(\w+)/)
@@ -48,8 +57,9 @@ test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 1
   // The same repository read twice through node 1's proxy: one upstream call, one call saved.
   for (let i = 0; i < 2; ++i) {
     const res = await fetch(`${one.url}/api/v3/${REPO}`, { headers: { Accept: ACCEPT } })
-    assert.equal(res.status, 200, await res.text())
-    assert.equal((await res.json()).full_name, 'octokit-fixture-org/hello-world')
+    const body = await res.text()
+    assert.equal(res.status, 200, body)
+    assert.equal(JSON.parse(body).full_name, 'octokit-fixture-org/hello-world')
   }
 
   const browser = await launch()
@@ -70,7 +80,9 @@ test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 1
   assert.equal(await text(page, '#registry-peer-count'), String(peers.registry_peers.length))
 
   const stats = await stableJson(page, `${one.url}/api/mcp/cache/stats`, (b) => b)
-  assert.ok(stats.api_calls_made >= 1 && stats.api_calls_saved >= 1 && stats.total_entries >= 1, JSON.stringify(stats))
+  // Node 1 fetched upstream itself or through node 2 (whichever owns the key): either way one
+  // call made or one peer hit, and the second read saved a call.
+  assert.ok(stats.api_calls_made + stats.peer_hits >= 1 && stats.api_calls_saved >= 1 && stats.total_entries >= 1, JSON.stringify(stats))
   assert.deepEqual(await readCacheCard(page), expectedCacheCard(stats))
 
   await page.click('#tab-peers')

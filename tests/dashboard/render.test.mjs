@@ -206,6 +206,11 @@ test('plot: hit rate and calls saved of the last hour, drawn as SVG', async () =
   assert.equal(saved[9][1], plotTop, 'the largest value of calls saved (100) is the top of its axis')
   assert.ok(saved[0][1] > saved[9][1], 'more calls saved is higher')
   assert.match(await svg.locator('title').textContent(), /latest: hit rate 100\.0%, calls saved 100/)
+  // One point with nothing saved yet: the right axis runs 0..1 with a 0.5 tick.
+  node.state['/api/mcp/cache/history'] = { interval_s: 30, points: [{ t: 1764157200000, hit_rate: 0, calls_saved: 0, calls_made: 0, peer_hits: 0 }] }
+  await refreshNow(page)
+  assert.equal(await page.getAttribute('#history-plot svg', 'data-points'), '1')
+  assert.deepEqual(await page.locator('#history-plot text.tick').allTextContents().then((l) => l.filter((x) => !/%|min|now/.test(x))), ['0', '0.5', '1'])
   node.state['/api/mcp/cache/history'] = { interval_s: 30, points: [] }
   await refreshNow(page)
   assert.equal(await page.getAttribute('#history-plot svg', 'data-points'), '0')

@@ -21,6 +21,7 @@
 
   const $ = (id) => document.getElementById(id)
   const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+  const tick = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 })
   const finite = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null)
   const fmtInt = (v) => (finite(v) === null ? EMPTY : integer.format(v))
   const fmtPercent = (rate) => (finite(rate) === null ? EMPTY : `${(rate * 100).toFixed(1)}%`)
@@ -299,7 +300,7 @@
       const y = top + plotH - f * plotH
       root.append(svg('line', { class: 'grid', x1: left, x2: left + plotW, y1: y, y2: y }))
       root.append(svg('text', { class: 'tick', x: left - 6, y: y + 4, 'text-anchor': 'end' }, `${f * 100}%`))
-      root.append(svg('text', { class: 'tick', x: left + plotW + 6, y: y + 4 }, integer.format(f * savedMax)))
+      root.append(svg('text', { class: 'tick', x: left + plotW + 6, y: y + 4 }, tick.format(f * savedMax)))
     }
     for (const minutes of [60, 45, 30, 15, 0]) {
       const px = x(end - minutes * 60000)
