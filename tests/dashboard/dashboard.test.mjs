@@ -93,7 +93,12 @@ test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 1
   const cells = await row.locator('td').allTextContents()
   assert.equal(cells[0], two.peerId)
   assert.equal(cells[4], fmt.time(listed.connected_since_ms))
+  assert.equal(cells[2], listed.agent)
+  assert.match(listed.agent, /^ipfs-accelerate\//)
   assert.equal(cells[7], listed.found_by)
+  const peersShot = path.join(artifactsDir(), 'dashboard-two-nodes-peers.png')
+  await page.screenshot({ path: peersShot, fullPage: true })
+  t.diagnostic(`screenshot: ${peersShot}`)
 
   // The plot: the node samples its counters every interval_s; wait for the first point.
   await page.click('#tab-overview')
