@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <variant>
+#include <vector>
 
 #include "proto/mdns/discovery.hpp"
 #include "proto/mdns/dns_message.hpp"
@@ -50,7 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!back || !(*back == *m)) std::abort();
   }
 
-  (void)mdns::match_service_query(*m);
+  if (mdns::match_service_query(*m)) {
+    static const std::vector<ipfsa::wire::Multiaddr> ours = {
+        *ipfsa::wire::Multiaddr::parse("/ip4/192.168.1.2/tcp/4001")};
+    auto reply = mdns::build_legacy_response(*m, "fuzz", self(), ours);
+    if (!reply) std::abort();
+    auto decoded = mdns::decode(*reply);
+    if (!decoded || decoded->id != m->id || decoded->questions.size() != 1) std::abort();
+  }
   for (const auto& peer : mdns::parse_response(*m, self())) {
     if (peer.id == self() || peer.addrs.empty() || peer.addrs.size() > mdns::kMaxAddrsPerPeer)
       std::abort();

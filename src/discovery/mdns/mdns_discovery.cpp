@@ -162,11 +162,14 @@ struct MdnsDiscovery::Running : std::enable_shared_from_this<Running> {
     if (!query) return;
     // RFC 6762 6.7: a query from a port other than 5353 comes from a one-shot resolver that
     // only hears unicast replies carrying its query ID. 5.4: the QU bit asks for unicast too.
-    if (from.port() != config.port || query->unicast) {
+    if (from.port() != config.port) {
+      auto response = mdns::build_legacy_response(*message, config.peer_name, self, addresses());
+      if (response) send_to(socket, *response, from);
+      return;
+    }
+    if (query->unicast) {
       auto response = mdns::build_response(config.peer_name, self, addresses());
-      if (!response) return;  // nothing to announce yet
-      store_be16(response->data(), message->id);
-      send_to(socket, *response, from);
+      if (response) send_to(socket, *response, from);
       return;
     }
     respond_by_multicast();

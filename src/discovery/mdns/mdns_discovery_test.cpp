@@ -205,6 +205,8 @@ TEST(MdnsDiscoveryNet, AnswersALegacyQuerierByUnicastWithItsId) {
     });
     CHECK(run_until(context, [&] { return reply.has_value(); }));
     CHECK(reply->id == 0xBEEF);
+    CHECK(reply->questions.size() == 1u &&
+          reply->answers.at(0).ttl == proto::mdns::kLegacyTtlSeconds);
     const auto peers = proto::mdns::parse_response(*reply, new_peer());
     CHECK(peers.size() == 1u && peers[0].id == a);
     CHECK(peers[0].addrs.at(0).to_string() == "/ip4/127.0.0.1/tcp/7");

@@ -99,12 +99,19 @@ std::optional<ServiceQuery> match_service_query(const Message& query) {
   for (const auto& q : query.questions) {
     if ((q.type == type::kPtr || q.type == type::kAny) && class_matches(q.qclass) &&
         names_equal(q.name, kServiceName))
-      return ServiceQuery{q.unicast_response};
+      return ServiceQuery{q.unicast_response, q};
   }
   return std::nullopt;
 }
 
-Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& self,
+namespace {
+
+struct Draft {
+  Message message;
+  std::vector<Record> host_records;  // SRV + A/AAAA, added when they fit
+};
+
+Result<Draft> draft_response(std::string_view peer_name, const wire::PeerId& self,
                              std::span<const wire::Multiaddr> addrs) {
   const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
   TxtData txt;
@@ -122,21 +129,51 @@ Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& sel
     announced.push_back(full);
   }
   if (txt.strings.empty()) return Error::invalid_state;
-  Message m;
-  m.flags = flag::kResponse | flag::kAuthoritative;
-  m.answers.push_back(Record{std::string(kServiceName), type::kPtr, kClassIn, false,
-                             kRecordTtlSeconds, PtrData{instance}});
-  m.additionals.push_back(
+  Draft d;
+  d.message.flags = flag::kResponse | flag::kAuthoritative;
+  d.message.answers.push_back(Record{std::string(kServiceName), type::kPtr, kClassIn, false,
+                                     kRecordTtlSeconds, PtrData{instance}});
+  d.message.additionals.push_back(
       Record{instance, type::kTxt, kClassIn, false, kRecordTtlSeconds, std::move(txt)});
-  auto host_records = address_records(peer_name, announced);
-  const auto bare = encode(m);
-  if (host_records.empty() || !bare) return bare;
-  for (auto& r : host_records) m.additionals.push_back(std::move(r));
-  auto full = encode(m);
+  d.host_records = address_records(peer_name, announced);
+  return d;
+}
+
+Result<Bytes> finish(Draft d) {
+  const auto bare = encode(d.message);
+  if (d.host_records.empty() || !bare) return bare;
+  for (auto& r : d.host_records) d.message.additionals.push_back(std::move(r));
+  auto full = encode(d.message);
   // A long peer name with many long addresses can push the extras past kMaxMdnsPacketBytes: the
   // dnsaddr strings are what libp2p peers need, so they win.
   if (!full && full.error() == Error::too_large) return bare;
   return full;
+}
+
+}  // namespace
+
+Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& self,
+                             std::span<const wire::Multiaddr> addrs) {
+  auto d = draft_response(peer_name, self, addrs);
+  if (!d) return d.error();
+  return finish(std::move(*d));
+}
+
+Result<Bytes> build_legacy_response(const Message& query, std::string_view peer_name,
+                                    const wire::PeerId& self,
+                                    std::span<const wire::Multiaddr> addrs) {
+  auto match = match_service_query(query);
+  if (!match) return Error::invalid_state;
+  auto d = draft_response(peer_name, self, addrs);
+  if (!d) return d.error();
+  // RFC 6762 6.7: the query's ID, its question repeated, TTLs of at most ten seconds.
+  d->message.id = query.id;
+  d->message.questions.push_back(match->question);
+  d->message.questions.back().unicast_response = false;
+  for (auto* section : {&d->message.answers, &d->message.additionals, &d->host_records}) {
+    for (auto& r : *section) r.ttl = std::min(r.ttl, kLegacyTtlSeconds);
+  }
+  return finish(std::move(*d));
 }
 
 std::vector<DiscoveredPeer> parse_response(const Message& response, const wire::PeerId& self) {

@@ -33,6 +33,7 @@ namespace ipfsa::proto::mdns {
 inline constexpr std::string_view kServiceName = "_p2p._udp.local";
 inline constexpr std::string_view kDnsaddrPrefix = "dnsaddr=";
 inline constexpr std::uint32_t kRecordTtlSeconds = 120;  // js-libp2p's TTL for PTR and TXT
+inline constexpr std::uint32_t kLegacyTtlSeconds = 10;   // RFC 6762 6.7
 // Length of our random peer name (js uses 63, the label limit; any length 1..63 interoperates).
 inline constexpr std::size_t kPeerNameLength = 32;
 // Addresses we announce (one TXT string each) and accept from one peer.
@@ -55,6 +56,7 @@ std::string peer_name_from(ByteView random);
 // class IN or ANY): `unicast` when that question set the QU bit (RFC 6762 5.4).
 struct ServiceQuery {
   bool unicast = false;
+  Question question;  // the question that matched
 };
 std::optional<ServiceQuery> match_service_query(const Message& query);
 
@@ -66,6 +68,14 @@ std::optional<ServiceQuery> match_service_query(const Message& query);
 // that is not one valid label.
 Result<Bytes> build_response(std::string_view peer_name, const wire::PeerId& self,
                              std::span<const wire::Multiaddr> addrs);
+
+// The unicast reply to a "legacy" querier (one that sent from a port other than 5353, RFC 6762
+// 6.7): as build_response, plus the query's ID, the matching question, and every TTL capped at
+// kLegacyTtlSeconds. Errors: as build_response; invalid_state also when `query` does not ask for
+// our service.
+Result<Bytes> build_legacy_response(const Message& query, std::string_view peer_name,
+                                    const wire::PeerId& self,
+                                    std::span<const wire::Multiaddr> addrs);
 
 struct DiscoveredPeer {
   wire::PeerId id;

@@ -97,6 +97,28 @@ TEST(MdnsDiscovery, ResponseLayoutAndRoundTrip) {
   }
 }
 
+TEST(MdnsDiscovery, LegacyResponseEchoesTheQuery) {
+  Message query;
+  query.id = 0x4242;
+  query.questions.push_back({"other.local", type::kA, kClassIn, false});
+  query.questions.push_back({"_p2p._udp.local", type::kPtr, kClassIn, true});
+  const std::vector<wire::Multiaddr> addrs = {ma("/ip4/192.168.1.5/tcp/4001")};
+  auto bytes = build_legacy_response(query, kName, kSelf, addrs);
+  ASSERT_TRUE(bytes) << bytes.error().message();
+  auto m = decode(*bytes);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->id, 0x4242);
+  EXPECT_EQ(m->questions,
+            (std::vector<Question>{{"_p2p._udp.local", type::kPtr, kClassIn, false}}));
+  ASSERT_EQ(m->additionals.size(), 3u);  // TXT, SRV, A
+  for (const auto* section : {&m->answers, &m->additionals}) {
+    for (const auto& r : *section) EXPECT_EQ(r.ttl, kLegacyTtlSeconds);
+  }
+  EXPECT_EQ(parse_response(*m, kJs).at(0).id, kSelf);
+  query.questions.pop_back();
+  EXPECT_EQ(build_legacy_response(query, kName, kSelf, addrs).error(), Error::invalid_state);
+}
+
 TEST(MdnsDiscovery, ResponseNeedsAnAddress) {
   EXPECT_EQ(build_response(kName, kSelf, {}).error(), Error::invalid_state);
   const std::vector<wire::Multiaddr> other = {ma("/ip4/1.2.3.4/tcp/1/p2p/" + kJs.to_string())};
