@@ -274,6 +274,34 @@ TEST(MdnsDiscoveryNet, StopEndsCallbacksAndStartIsOnce) {
   });
 }
 
+TEST(MdnsDiscoveryNet, HandlerMayDestroyTheDiscovery) {
+  EXPECT_IN_NETNS([] {
+    asio::io_context context;
+    const auto a = new_peer(), b = new_peer();
+    const std::vector<wire::Multiaddr> addrs = {*wire::Multiaddr::parse("/ip4/127.0.0.1/tcp/9")};
+    std::unique_ptr<MdnsDiscovery> da;
+    int calls = 0;
+    da = std::make_unique<MdnsDiscovery>(
+        context, a, [&] { return addrs; },
+        [&](const wire::PeerId&, const std::vector<wire::Multiaddr>&) {
+          ++calls;
+          da.reset();  // from inside its own callback (ASan checks what follows)
+        },
+        fast());
+    Seen unused;
+    MdnsDiscovery db(
+        context, b, [&] { return addrs; }, record(unused), fast());
+    CHECK(da->start());
+    CHECK(db.start());
+    CHECK(run_until(context, [&] { return calls == 1; }));
+    CHECK(da == nullptr);
+    GroupListener listener(context);
+    CHECK(run_until(context, [&] { return listener.responses[b] >= 3; }));
+    CHECK(calls == 1);
+    return 0;
+  });
+}
+
 TEST(MdnsDiscovery, ReportsAPortItCannotShare) {
   asio::io_context context;
   udp::socket holder(context, udp::endpoint(asio::ip::address_v4::any(), 0));  // no SO_REUSEADDR
