@@ -206,7 +206,7 @@ async function startServe (env) {
 }
 
 test('http: the SDK client over Streamable HTTP against serve, and stdio forwarding to it', { timeout: 90000 }, async () => {
-  const env = envFor(await fixtures('mcp-repo'))
+  const env = envFor(await fixtures('mcp-serve'))
   const { peerId, url } = await startServe(env)
 
   const transport = new StreamableHTTPClientTransport(new URL(url))
