@@ -44,6 +44,13 @@ void say(const std::string& line) {
   std::fflush(stdout);
 }
 
+// A non-negative decimal number, or -1.
+int number(const std::string& text) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    return -1;
+  return std::stoi(text);
+}
+
 int usage(const char* why) {
   std::fprintf(stderr, "mdns_probe: %s\n", why);
   return 64;
@@ -73,14 +80,18 @@ int main(int argc, char** argv) {
     else if (flag == "--addr")
       addr_texts.push_back(value);
     else if (flag == "--interval-ms")
-      config.query_interval = std::chrono::milliseconds(std::stoi(value));
+      config.query_interval = std::chrono::milliseconds(number(value));
     else if (flag == "--rereport-ms")
-      config.rereport_interval = std::chrono::milliseconds(std::stoi(value));
+      config.rereport_interval = std::chrono::milliseconds(number(value));
     else if (flag == "--timeout")
-      timeout_s = std::stoi(value);
+      timeout_s = number(value);
     else
       return usage("unknown flag");
   }
+
+  if (config.query_interval <= Duration::zero() || config.rereport_interval < Duration::zero() ||
+      timeout_s < 0)
+    return usage("bad number");
 
   std::optional<wire::PeerId> self;
   if (!peer_id_text.empty()) {
