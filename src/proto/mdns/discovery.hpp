@@ -44,6 +44,10 @@ inline constexpr std::size_t kMaxPeersPerResponse = 8;
 inline constexpr std::size_t kMaxHostAddressRecords = 8;
 // A TXT character-string holds at most 255 bytes ("dnsaddr=" included; RFC 6763 6.1).
 inline constexpr std::size_t kMaxTxtStringBytes = 255;
+static_assert(kMaxAddrsPerPeer <= kMaxTxtStrings, "our TXT record must decode");
+// Our largest response (63-character peer name, kMaxAddrsPerPeer strings of 255 bytes) fits.
+static_assert(12 + 17 + 10 + 81 + 81 + 10 + kMaxAddrsPerPeer * (kMaxTxtStringBytes + 1) <=
+              kMaxMdnsPacketBytes);
 
 // The query we multicast at start and every query interval.
 Bytes build_query();
