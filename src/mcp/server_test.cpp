@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "mcp/testing_backend.hpp"
 #include "mcp/tools.hpp"
 
@@ -296,6 +298,64 @@ TEST_F(Engine, StringIdsAndLargeIntegerIdsAreEchoed) {
   EXPECT_EQ(v.at("id"), "req-1");
   v = send(R"({"jsonrpc":"2.0","id":18446744073709551615,"method":"ping"})");
   EXPECT_EQ(v.at("id").as_uint64(), 18446744073709551615ull);
+}
+
+// Mutated messages (flips, cuts, insertions, splices; fixed seed): every answer is nullopt or one
+// well-formed JSON-RPC response (or an array of them), and the engine never crashes (ASan/UBSan).
+TEST_F(Engine, MutatedMessagesGetWellFormedAnswers) {
+  const std::vector<std::string> corpus = {
+      request("initialize", init_params("2025-03-26")),
+      request("tools/list"),
+      request("tools/call", R"({"name":"get_cache_stats","arguments":{}})"),
+      request("tools/call", R"({"name":"get_peer_status"})"),
+      "[" + request("ping", "{}", 1) + "," + request("tools/list", "{}", 2) + "]",
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
+      R"({"jsonrpc":"2.0","id":"x","result":{}})",
+  };
+  std::mt19937 rng(20261126);
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
+  std::size_t answered = 0;
+  for (int i = 0; i < 10000; ++i) {
+    std::string m = corpus[pick(corpus.size())];
+    for (int k = 0, edits = 1 + static_cast<int>(pick(4)); k < edits && !m.empty(); ++k) {
+      switch (pick(4)) {
+        case 0:
+          m[pick(m.size())] = static_cast<char>(pick(256));
+          break;
+        case 1:
+          m.erase(pick(m.size()), 1 + pick(8));
+          break;
+        case 2:
+          m.insert(pick(m.size() + 1), 1, "{}[]\",:0\x00"[pick(9)]);
+          break;
+        default:
+          m += corpus[pick(corpus.size())].substr(pick(20));
+          break;
+      }
+    }
+    Session session;
+    if (pick(2) == 0) server_.handle(request("initialize", init_params("2025-03-26")), session);
+    auto reply = server_.handle_message(m, session);
+    if (!reply) continue;
+    ++answered;
+    boost::system::error_code ec;
+    auto v = json::parse(*reply, ec);
+    ASSERT_FALSE(ec) << *reply;
+    auto check = [&](const json::value& r) {
+      ASSERT_TRUE(r.is_object()) << *reply;
+      EXPECT_EQ(r.at("jsonrpc"), "2.0");
+      EXPECT_TRUE(r.as_object().contains("id"));
+      EXPECT_NE(r.as_object().contains("result"), r.as_object().contains("error")) << *reply;
+    };
+    if (v.is_array()) {
+      for (const auto& r : v.as_array()) check(r);
+    } else {
+      check(v);
+    }
+  }
+  EXPECT_GT(answered, 5000u);  // most mutations are answered (parse errors at least)
 }
 
 }  // namespace
