@@ -20,6 +20,13 @@ afterEach(async () => {
   assert.deepEqual(problems, [], 'console errors, page errors or foreign requests')
 })
 
+// Fake timers, paused: only runFor() moves the page's time (fetch itself is real).
+async function pausedClock (page) {
+  const start = new Date('2026-11-26T10:00:00Z')
+  await page.clock.install({ time: start })
+  await page.clock.pauseAt(new Date(start.getTime() + 1000))
+}
+
 async function open (hash = '') {
   session = await openPage(browser, node.url)
   await session.page.goto(`${node.url}/${hash}`)
@@ -223,7 +230,7 @@ test('plot: hit rate and calls saved of the last hour, drawn as SVG', async () =
 test('refresh: every 5 s, one request per route, no overlap', async () => {
   session = await openPage(browser, node.url)
   const { page } = session
-  await page.clock.install()
+  await pausedClock(page)
   await page.goto(`${node.url}/`)
   await waitRefresh(page)
   const count = () => node.requests.filter((r) => r.path === '/api/mcp/peers').length
@@ -243,7 +250,7 @@ test('a route that never answers: the card shows the timeout after 4 s', async (
   session = await openPage(browser, node.url)
   session.httpErrorsExpected = true
   const { page } = session
-  await page.clock.install()
+  await pausedClock(page)
   await page.goto(`${node.url}/`)
   await waitRefresh(page)
   node.failures['/api/mcp/cache/stats'] = 'hang'
