@@ -321,7 +321,12 @@ ToolOutput run_list_workflow_runs(node::ServiceBackend& backend, const json::obj
   };
   if (const auto s = string_arg(args, "status"); !s.empty()) add("status", s);
   if (const auto b = string_arg(args, "branch"); !b.empty()) add("branch", b);
-  if (const auto* n = args.if_contains("per_page")) add("per_page", json::serialize(*n));
+  if (const auto* n = args.if_contains("per_page")) {
+    // The schema allows 1..100 and integral doubles (2.0): print as an integer.
+    const auto count =
+        n->is_double() ? static_cast<std::int64_t>(n->get_double()) : n->to_number<std::int64_t>();
+    add("per_page", std::to_string(count));
+  }
   auto page = rest_get(backend, target + query);
   if (!page) return fail(gateway_failure(backend, page.error()));
   return summarize(

@@ -150,7 +150,7 @@ TEST_F(GitHubTools, ListWorkflowRunsSummarises) {
   use("mcp-runs");
   auto r = call(
       "list_workflow_runs",
-      R"({"repo":"octokit-fixture-org/hello-world","status":"completed","branch":"main","per_page":2})");
+      R"({"repo":"octokit-fixture-org/hello-world","status":"completed","branch":"main","per_page":2.0})");
   ASSERT_EQ(r.at("isError"), false) << text(r);
   const auto& s = r.at("structuredContent");
   EXPECT_EQ(s.at("total_count"), 2);
