@@ -36,6 +36,8 @@ struct ServeOptions {
   std::optional<std::string> dashboard_port;  // --port (IPFS_ACCELERATE_DASHBOARD_PORT)
 };
 int run_serve(const ServeOptions& options);
+// `ipfs-accelerate mcp [--help]`: the MCP server on stdio (cmd_mcp.cpp).
+int run_mcp(const std::vector<std::string>& args);
 
 inline constexpr std::size_t kMaxPaginatePages = 1000;
 struct ApiOptions {

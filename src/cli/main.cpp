@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "gh") {
     return run_gh(std::vector<std::string>(argv + 2, argv + argc));
   }
+  // `mcp` speaks JSON-RPC on stdin/stdout and parses its own flags.
+  if (argc >= 2 && std::string_view(argv[1]) == "mcp") {
+    return run_mcp(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"ipfs-accelerate: a peer-to-peer cache of GitHub API responses", "ipfs-accelerate"};
   app.set_version_flag("--version", std::string(kVersion));
   app.require_subcommand(1);
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
   api_cmd->add_flag("--paginate", api.paginate, "Follow Link rel=\"next\" and print every page");
   api_cmd->add_flag("-i,--include", api.include, "Print the status line and headers, with X-Cache-Status");
 
+  app.add_subcommand("mcp", "MCP server on stdio for agents (see docs/mcp.md; `mcp --help`)")->prefix_command();
   app.add_subcommand("gh", "A caching drop-in for Debian's gh: gh <arguments...> (see docs/gh-wrapper.md)")
       ->prefix_command();
 
