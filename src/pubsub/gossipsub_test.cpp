@@ -25,11 +25,13 @@ class GossipsubTest : public HostFixture {
     for (auto& m : members_) m->gossip->stop();
   }
 
-  Member& member(bool subscribe = true) {
+  Member& member(bool subscribe = true, std::size_t queue = kMaxSendQueueFrames) {
     auto m = std::make_unique<Member>();
     m->node = &make_node();
     GossipsubConfig config;
     config.router.heartbeat_interval = std::chrono::milliseconds(100);
+    config.max_send_queue_frames = queue;
+    config.reopen_delay = std::chrono::milliseconds(50);
     m->gossip = std::make_unique<Gossipsub>(ctx_, *m->node->host, config);
     m->gossip->start();
     Member* raw = m.get();
@@ -133,6 +135,45 @@ TEST_F(GossipsubTest, RejectedMessagesAreNotForwardedAndCount) {
   ASSERT_TRUE(run_until(ctx_, [&] { return b.gossip->stats().messages_invalid == 1; }));
   p2p::testing::run_for(ctx_, std::chrono::milliseconds(300));
   EXPECT_TRUE(c.received.empty());
+}
+
+TEST_F(GossipsubTest, ABrokenStreamIsReopenedWhileTheConnectionLives) {
+  auto& a = member();
+  auto& b = member();
+  ASSERT_TRUE(connect(a, b));
+  ASSERT_TRUE(run_until(ctx_, [&] { return mesh(a) == 1 && mesh(b) == 1; }));
+  EXPECT_EQ(a.gossip->stats().streams_opened, 1u);
+  // b resets every meshsub stream (a's outbound one included) and comes back.
+  b.gossip->stop();
+  b.gossip->start();
+  int sent = 0;
+  ASSERT_TRUE(run_until(ctx_, [&] {
+    if (!b.received.empty()) return true;
+    (void)a.gossip->publish(std::string(kTopic), to_bytes("again " + std::to_string(sent++)));
+    p2p::testing::run_for(ctx_, std::chrono::milliseconds(50));
+    return !b.received.empty();
+  }));
+  EXPECT_EQ(a.gossip->stats().streams_opened, 2u);
+  EXPECT_TRUE(a.node->host->connection(b.node->host->peer_id()));  // the same connection
+  EXPECT_EQ(a.node->disconnects, 0);
+}
+
+TEST_F(GossipsubTest, AFullSendQueueDropsAndCountsInsteadOfWaiting) {
+  auto& a = member(true, 2);
+  auto& b = member();
+  ASSERT_TRUE(connect(a, b));
+  ASSERT_TRUE(run_until(ctx_, [&] { return mesh(a) == 1; }));
+  const auto before = a.gossip->stats().frames_dropped;
+  // No io_context turn between the publishes: the writer cannot drain the two-frame queue (which
+  // may still hold one heartbeat frame).
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(a.gossip->publish(std::string(kTopic), to_bytes("x")));
+  const auto dropped = a.gossip->stats().frames_dropped - before;
+  EXPECT_GE(dropped, 3u);
+  EXPECT_LE(dropped, 4u);
+  // Every frame that was queued arrives.
+  ASSERT_TRUE(run_until(ctx_, [&] { return b.received.size() == 5 - dropped; }));
+  p2p::testing::run_for(ctx_, std::chrono::milliseconds(200));
+  EXPECT_EQ(b.received.size(), 5 - dropped);
 }
 
 TEST_F(GossipsubTest, PublishLimits) {
