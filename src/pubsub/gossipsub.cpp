@@ -339,4 +339,16 @@ GossipsubStats Gossipsub::stats() const {
   return out;
 }
 
+std::vector<wire::PeerId> Gossipsub::mesh_peers(const std::string& topic) const {
+  return state_->router.mesh(topic);
+}
+
+std::vector<wire::PeerId> Gossipsub::topic_peers(const std::string& topic) const {
+  std::vector<wire::PeerId> out;
+  for (const auto& peer : state_->router.peers()) {
+    if (state_->router.peer_subscribed(peer, topic)) out.push_back(peer);
+  }
+  return out;
+}
+
 }  // namespace ipfsa::pubsub

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
@@ -82,6 +83,9 @@ class Gossipsub {
   Result<Bytes> publish(const std::string& topic, Bytes data);
 
   GossipsubStats stats() const;
+  // Our mesh for `topic` (empty when not subscribed), and every gossipsub peer we know subscribed.
+  std::vector<wire::PeerId> mesh_peers(const std::string& topic) const;
+  std::vector<wire::PeerId> topic_peers(const std::string& topic) const;
   const wire::PeerId& local_peer() const noexcept;
 
   struct State;  // internal, shared with the coroutines

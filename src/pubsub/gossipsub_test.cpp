@@ -73,6 +73,11 @@ TEST_F(GossipsubTest, TwoHostsExchangeMessagesBothWays) {
   EXPECT_EQ(to_string(a.received[0].data), "from b");
   EXPECT_EQ(a.gossip->stats().streams_opened, 1u);
   EXPECT_EQ(b.gossip->stats().peers, 1u);
+  EXPECT_EQ(a.gossip->mesh_peers(std::string(kTopic)),
+            std::vector<wire::PeerId>{b.node->host->peer_id()});
+  EXPECT_EQ(a.gossip->topic_peers(std::string(kTopic)),
+            std::vector<wire::PeerId>{b.node->host->peer_id()});
+  EXPECT_TRUE(a.gossip->topic_peers("other").empty());
 }
 
 TEST_F(GossipsubTest, MessagesTravelAlongALineOfFiveHosts) {
