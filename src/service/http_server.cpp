@@ -1,0 +1,406 @@
+#include "service/http_server.hpp"
+
+#include <array>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cctype>
+#include <chrono>
+#include <unordered_set>
+
+#include "base/log.hpp"
+#include "io/asio.hpp"
+
+namespace ipfsa::service {
+namespace {
+
+namespace asio = io::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using io::kNoThrow;
+using io::Task;
+using io::tcp;
+
+inline constexpr std::size_t kReadChunk = 16 * 1024;
+// After an error answer: how long and how much we keep reading (and discarding) so that closing
+// does not reset the connection before the client has read the answer.
+inline constexpr Duration kLingerTime = std::chrono::seconds(1);
+inline constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool header_safe(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+bool has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+
+std::string head_text(const HttpResponse& r, std::size_t length, bool close) {
+  std::string out;
+  out.reserve(256);
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& [name, value] : r.headers) {
+    if (name.empty() || !header_safe(name) || !header_safe(value)) continue;
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (has_body(r.status)) {
+    out += "Content-Length: ";
+    out += std::to_string(length);
+    out += "\r\n";
+  }
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  return out;
+}
+
+HttpResponse error_answer(int status, std::string_view message) {
+  std::string body = "{\"message\":\"";
+  body += message;
+  body += "\"}";
+  auto r = HttpResponse::json(status, std::move(body));
+  r.close = true;
+  return r;
+}
+
+}  // namespace
+
+struct HttpServer::State {
+  State(asio::io_context& context, HttpLimits l, HttpHandlers h, Metrics& m)
+      : io(context), limits(l), handlers(std::move(h)), metrics(m), pool(kWorkerThreads) {}
+
+  asio::io_context& io;
+  HttpLimits limits;
+  HttpHandlers handlers;
+  Metrics& metrics;
+  asio::thread_pool pool;
+  std::optional<tcp::acceptor> acceptor;
+  std::unordered_set<tcp::socket*> open;
+  bool stopped = false;
+};
+
+namespace {
+
+using State = HttpServer::State;
+
+// Registers a connection for stop() and the connection gauge.
+class Tracked {
+ public:
+  Tracked(State& state, tcp::socket* stream) : state_(state), stream_(stream) {
+    state_.open.insert(stream_);
+    state_.metrics.connection_opened();
+  }
+  ~Tracked() {
+    state_.open.erase(stream_);
+    state_.metrics.connection_closed();
+  }
+  Tracked(const Tracked&) = delete;
+  Tracked& operator=(const Tracked&) = delete;
+
+ private:
+  State& state_;
+  tcp::socket* stream_;
+};
+
+// A connection's socket and its deadline. Beast's tcp_stream closes the socket when a deadline
+// passes, which would leave no way to answer 408; here the watchdog cancels the pending operation
+// instead (it completes with operation_aborted and `expired` set) and the socket stays usable.
+struct Connection {
+  explicit Connection(tcp::socket s)
+      : socket(std::move(s)), timer(socket.get_executor(), asio::steady_timer::time_point::max()) {}
+  tcp::socket socket;
+  asio::steady_timer timer;
+  bool expired = false;
+  bool done = false;
+
+  void expires_after(Duration d) {
+    expired = false;
+    timer.expires_after(d);  // cancels the watchdog's wait: it waits again for the new time
+  }
+  void close() {
+    done = true;
+    timer.cancel();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  }
+};
+
+Task<void> watchdog(std::shared_ptr<Connection> c) {
+  while (!c->done) {
+    auto [ec] = co_await c->timer.async_wait(kNoThrow);
+    if (c->done) co_return;
+    if (!ec && c->timer.expiry() <= asio::steady_timer::clock_type::now()) {
+      c->expired = true;
+      boost::system::error_code ignored;
+      c->socket.cancel(ignored);
+      c->timer.expires_at(asio::steady_timer::time_point::max());
+    }
+  }
+}
+
+HttpResponse call_handle(State& state, const HttpRequest& request, const HttpRoute& route) {
+  try {
+    return state.handlers.handle(request, route);
+  } catch (const std::exception& e) {
+    log::error("http: handler for {} {} failed: {}", request.method, request.target, e.what());
+  } catch (...) {
+    log::error("http: handler for {} {} failed", request.method, request.target);
+  }
+  return error_answer(500, "Internal Server Error");
+}
+
+Task<bool> write_response(State& state, Connection& stream, const HttpResponse& response,
+                          bool head_only, bool close) {
+  const std::size_t length = response.body ? response.body->size() : 0;
+  const std::string head = head_text(response, length, close);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer{}};
+  if (!head_only && length > 0 && has_body(response.status)) {
+    buffers[1] = asio::buffer(*response.body);
+  }
+  stream.expires_after(state.limits.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream.socket, buffers, kNoThrow);
+  co_return !ec && !stream.expired;
+}
+
+// Half-closes, then reads and discards what the client still sends (bounded), then closes.
+Task<void> linger_close(Connection& stream) {
+  boost::system::error_code ignored;
+  stream.socket.shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTime);
+  std::array<char, 4096> sink;
+  std::size_t drained = 0;
+  while (drained < kLingerBytes) {
+    auto [ec, n] = co_await stream.socket.async_read_some(asio::buffer(sink), kNoThrow);
+    if (ec) break;
+    drained += n;
+  }
+  stream.close();
+}
+
+Task<void> reject(State& state, Connection& stream, Rejection reason, int status,
+                  std::string_view message) {
+  state.metrics.reject(reason);
+  const auto answer = error_answer(status, message);
+  if (co_await write_response(state, stream, answer, false, true)) co_await linger_close(stream);
+}
+
+Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
+  auto connection = std::make_shared<Connection>(std::move(socket));
+  Connection& stream = *connection;
+  asio::co_spawn(state->io, watchdog(connection), asio::detached);
+  struct Closer {
+    Connection& c;
+    ~Closer() { c.close(); }
+  } closer{stream};
+  Tracked tracked(*state, &stream.socket);
+  const auto& limits = state->limits;
+  if (state->open.size() > limits.max_connections) {
+    co_await reject(*state, stream, Rejection::busy, 503, "Too many connections");
+    co_return;
+  }
+  boost::system::error_code ignored;
+  auto remote_ep = stream.socket.remote_endpoint(ignored);
+  const std::string remote =
+      remote_ep.address().to_string() + ":" + std::to_string(remote_ep.port());
+  beast::flat_buffer buffer;
+  while (!state->stopped) {
+    // Keep-alive: wait (idle_timeout) for the first byte of the next request.
+    if (buffer.size() == 0) {
+      stream.expires_after(limits.idle_timeout);
+      auto [ec, n] = co_await stream.socket.async_read_some(buffer.prepare(kReadChunk), kNoThrow);
+      if (ec || state->stopped) co_return;
+      buffer.commit(n);
+    }
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(std::max(limits.max_body_bytes, limits.max_proxy_body_bytes));
+    stream.expires_after(limits.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream.socket, buffer, parser, kNoThrow);
+    if (state->stopped) co_return;
+    if (hec) {
+      if (stream.expired) {
+        co_await reject(*state, stream, Rejection::timeout, 408, "Request Timeout");
+      } else if (hec == http::error::body_limit) {  // a declared Content-Length
+        co_await reject(*state, stream, Rejection::body_too_large, 413, "Payload Too Large");
+      } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
+        co_await reject(*state, stream, Rejection::header_too_large, 431,
+                        "Request Header Fields Too Large");
+      } else if (hec.category() == http::make_error_code(http::error::end_of_stream).category() ||
+                 hec == http::error::partial_message) {
+        if (hec != http::error::end_of_stream && hec != http::error::partial_message) {
+          co_await reject(*state, stream, Rejection::bad_request, 400, "Bad Request");
+        }
+      }
+      co_return;  // socket errors: the peer is gone
+    }
+    const auto& message = parser.get();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.version = message.version();
+    request.remote = remote;
+    request.headers.reserve(16);
+    for (const auto& field : message) {
+      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    }
+    HttpRoute route;
+    try {
+      route = state->handlers.route(request);
+    } catch (...) {
+      route.answer = error_answer(500, "Internal Server Error");
+    }
+    if (route.answer) {
+      route.answer->close = true;
+      if (co_await write_response(*state, stream, *route.answer, request.method == "HEAD", true)) {
+        co_await linger_close(stream);
+      }
+      co_return;
+    }
+    if (!parser.is_done()) {
+      if (auto declared = parser.content_length(); declared && *declared > route.max_body) {
+        co_await reject(*state, stream, Rejection::body_too_large, 413, "Payload Too Large");
+        co_return;
+      }
+      parser.body_limit(route.max_body);
+      if (lower(request.header("expect")) == "100-continue") {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(limits.write_timeout);
+        auto [wec, wn] =
+            co_await asio::async_write(stream.socket, asio::buffer(kContinue), kNoThrow);
+        if (wec) co_return;
+      }
+      stream.expires_after(limits.body_timeout);
+      auto [bec, bn] = co_await http::async_read(stream.socket, buffer, parser, kNoThrow);
+      if (state->stopped) co_return;
+      if (bec && stream.expired) {
+        co_await reject(*state, stream, Rejection::timeout, 408, "Request Timeout");
+        co_return;
+      }
+      if (bec == http::error::body_limit) {
+        co_await reject(*state, stream, Rejection::body_too_large, 413, "Payload Too Large");
+        co_return;
+      }
+      if (bec) {
+        if (bec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+            bec != http::error::end_of_stream && bec != http::error::partial_message) {
+          co_await reject(*state, stream, Rejection::bad_request, 400, "Bad Request");
+        }
+        co_return;
+      }
+    }
+    const bool keep_alive = parser.get().keep_alive();
+    request.body = std::move(parser.get().body());
+    stream.timer.expires_at(asio::steady_timer::time_point::max());  // no deadline while we work
+    const auto started = std::chrono::steady_clock::now();
+    HttpResponse response;
+    if (route.blocking) {
+      State* raw = state.get();
+      response = co_await asio::co_spawn(
+          raw->pool,
+          [raw, &request, &route]() -> Task<HttpResponse> {
+            co_return call_handle(*raw, request, route);
+          },
+          asio::use_awaitable);
+      if (state->stopped) co_return;
+    } else {
+      response = call_handle(*state, request, route);
+    }
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    state->metrics.observe(route.route_class, elapsed.count());
+    const bool close = response.close || !keep_alive;
+    if (!co_await write_response(*state, stream, response, request.method == "HEAD", close)) {
+      co_return;
+    }
+    if (close) {
+      co_await linger_close(stream);
+      co_return;
+    }
+  }
+}
+
+Task<void> accept_loop(std::shared_ptr<State> state) {
+  while (!state->stopped) {
+    auto [ec, socket] = co_await state->acceptor->async_accept(kNoThrow);
+    if (state->stopped) co_return;
+    if (ec) {
+      // EMFILE and the like: pause instead of spinning.
+      log::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer pause(state->io, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(state->io, session(state, std::move(socket)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error("http: connection failed: {}", ex.what());
+      }
+    });
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, HttpHandlers handlers,
+                       Metrics& metrics)
+    : state_(std::make_shared<State>(io, limits, std::move(handlers), metrics)) {}
+
+HttpServer::~HttpServer() {
+  stop();
+  state_->pool.join();
+}
+
+Result<tcp::endpoint> HttpServer::listen(const std::string& host, std::uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return Error::malformed;
+  tcp::endpoint endpoint(address, port);
+  tcp::acceptor acceptor(state_->io);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    log::error("http: cannot listen on {}:{}: {}", host, port, ec.message());
+    return Error::io_failure;
+  }
+  auto bound = acceptor.local_endpoint(ec);
+  state_->acceptor.emplace(std::move(acceptor));
+  state_->stopped = false;
+  asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
+  return bound;
+}
+
+void HttpServer::stop() {
+  if (state_->stopped) return;
+  state_->stopped = true;
+  boost::system::error_code ignored;
+  if (state_->acceptor) state_->acceptor->close(ignored);
+  for (auto* socket : state_->open) socket->close(ignored);
+}
+
+}  // namespace ipfsa::service
