@@ -320,10 +320,12 @@ void SwarmNode::refresh_status() {
       if (!c->is_open()) continue;
       PeerView v;
       v.peer_id = c->remote_peer().to_string();
-      v.addrs.push_back(c->remote_addr().to_string());
-      for (const auto& a : c->remote_info().listen_addrs) {
-        const auto text = a.to_string();
-        if (text != v.addrs.front()) v.addrs.push_back(text);
+      // Where the peer listens (identify) first: for an inbound connection the remote address
+      // has an ephemeral port. Then the connection's own address, if it is not among them.
+      for (const auto& a : c->remote_info().listen_addrs) v.addrs.push_back(a.to_string());
+      const auto remote = c->remote_addr().to_string();
+      if (std::find(v.addrs.begin(), v.addrs.end(), remote) == v.addrs.end()) {
+        v.addrs.push_back(remote);
       }
       v.agent = c->remote_info().agent_version;
       if (auto rtt = c->last_rtt()) {
