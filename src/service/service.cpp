@@ -6,14 +6,10 @@
 
 #include "base/log.hpp"
 #include "io/asio.hpp"
+#include "mcp/http_transport.hpp"
 #include "service/assets.hpp"
 #include "service/proxy.hpp"
 #include "service/security.hpp"
-
-#if __has_include("mcp/http_transport.hpp")
-#include "mcp/http_transport.hpp"
-#define IPFSA_SERVICE_HAS_MCP 1
-#endif
 
 namespace ipfsa::service {
 namespace {
@@ -332,7 +328,6 @@ HttpResponse Service::proxy_graphql(const HttpRequest& request, const HttpRoute&
 }
 
 HttpResponse Service::call_mcp(const HttpRequest& request) {
-#ifdef IPFSA_SERVICE_HAS_MCP
   if (mcp_ != nullptr) {
     mcp::HttpExchange exchange;
     exchange.method = request.method;
@@ -352,9 +347,6 @@ HttpResponse Service::call_mcp(const HttpRequest& request) {
     response.body = std::make_shared<const std::string>(std::move(reply.body));
     return response;
   }
-#else
-  (void)request;
-#endif
   return github_error(404, "No MCP endpoint on this node");
 }
 

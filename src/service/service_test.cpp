@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "github/fixture_server_testing.hpp"
+#include "mcp/http_transport.hpp"
 #include "service/assets.hpp"
 #include "service/testing_client.hpp"
 
@@ -534,6 +535,39 @@ TEST_F(ServiceTest, NonLoopbackWithoutTokenRefusesToStart) {
   auto r = service.start();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Error::invalid_state);
+}
+
+TEST_F(ServiceTest, McpRouteReachesTheEndpoint) {
+  start();
+  mcp::Server server(backend_, mcp::ServerInfo{});
+  mcp::HttpEndpoint endpoint(server);
+  stop();
+  service_ = std::make_unique<Service>(io_, backend_, &endpoint, ServiceConfig{.port = 0});
+  auto bound = service_->start();
+  ASSERT_TRUE(bound);
+  port_ = bound->port();
+  io_.restart();
+  thread_ = std::thread([this] { io_.run(); });
+  const std::string body =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+      R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+  const std::string request =
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json, text/event-stream\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  auto r = fetch(request);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_FALSE(r->header("mcp-session-id").empty());
+  EXPECT_NE(r->body.find("\"protocolVersion\":\"2025-06-18\""), std::string::npos) << r->body;
+  EXPECT_FALSE(r->has_header("access-control-allow-origin"));
+  // Cross-origin: refused by the service before the endpoint sees it.
+  auto cross = fetch(
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n"
+      "Content-Length: 2\r\n\r\n{}");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  stop();
 }
 
 TEST_F(ServiceTest, McpWithoutEndpointIs404) {

@@ -2,7 +2,8 @@
 // suites in tests/service/ and bench/service/run.sh. The cache and the GitHub client come from
 // the environment as for `ipfs-accelerate api` (CACHE_DIR, GITHUB_API_URL, GITHUB_GRAPHQL_URL,
 // GH_TOKEN, ...); the service from load_service_config() (--host, --port,
-// IPFS_ACCELERATE_DASHBOARD_*). P2P shows as disabled.
+// IPFS_ACCELERATE_DASHBOARD_*). P2P shows as disabled; /mcp is the MCP engine over the same
+// backend.
 //
 //   service_testbed [--host ADDR] [--port N]
 // Prints one JSON line when listening: {"event":"listening","url":"http://127.0.0.1:PORT"}, then
@@ -16,6 +17,7 @@
 #include "base/log.hpp"
 #include "cache/config.hpp"
 #include "github/config.hpp"
+#include "mcp/http_transport.hpp"
 #include "service/service.hpp"
 
 namespace {
@@ -85,7 +87,9 @@ int main(int argc, char** argv) {
   TestbedBackend backend(**cache, gateway);
 
   boost::asio::io_context io;
-  service::Service service(io, backend, nullptr, std::move(*config.value));
+  mcp::Server mcp_server(backend, mcp::ServerInfo{});
+  mcp::HttpEndpoint mcp_endpoint(mcp_server);
+  service::Service service(io, backend, &mcp_endpoint, std::move(*config.value));
   auto bound = service.start();
   if (!bound) {
     std::cerr << "error: cannot start the service: " << bound.error().message() << "\n";
