@@ -313,7 +313,17 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
     stream.timer.expires_at(asio::steady_timer::time_point::max());  // no deadline while we work
     const auto started = std::chrono::steady_clock::now();
     HttpResponse response;
-    if (route.blocking) {
+    std::optional<HttpResponse> inline_answer;
+    if (route.blocking && state->handlers.try_inline) {
+      try {
+        inline_answer = state->handlers.try_inline(request, route);
+      } catch (...) {
+        inline_answer.reset();  // the pool will try again
+      }
+    }
+    if (inline_answer) {
+      response = std::move(*inline_answer);
+    } else if (route.blocking) {
       State* raw = state.get();
       response = co_await asio::co_spawn(
           raw->pool,

@@ -53,6 +53,10 @@ struct HttpHandlers {
   std::function<HttpRoute(const HttpRequest& head)> route;
   // The full request. Must not throw (a throw becomes a 500).
   std::function<HttpResponse(const HttpRequest& request, const HttpRoute& route)> handle;
+  // Optional, for blocking routes: an answer that can be given on the io thread without
+  // blocking (e.g. a fresh cache hit), or nullopt to run handle() on the worker pool.
+  std::function<std::optional<HttpResponse>(const HttpRequest& request, const HttpRoute& route)>
+      try_inline;
 };
 
 class HttpServer {

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/log.hpp"
+#include "cache/key.hpp"
 #include "io/asio.hpp"
 #include "mcp/http_transport.hpp"
 #include "service/assets.hpp"
@@ -23,6 +24,15 @@ std::int64_t epoch_ms() {
 }
 
 bool is_get(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+// Where links back to the proxy point: gh's absolute-form requests for api.*.localhost have the
+// API at the root; everyone else at /api/v3.
+std::string proxy_base(const HttpRequest& request, const HttpRoute& route) {
+  const bool gh_mode = !std::string_view(request.target).starts_with("/") &&
+                       route.base.starts_with("http://api.") &&
+                       route.base.find(".localhost") != std::string::npos;
+  return gh_mode ? route.base : route.base + std::string(kRestPrefix);
+}
 
 HttpResponse method_not_allowed(std::string_view allow) {
   auto r = github_error(405, "Method Not Allowed");
@@ -74,6 +84,9 @@ Result<asio::ip::tcp::endpoint> Service::start() {
   handlers.route = [this](const HttpRequest& head) { return route(head); };
   handlers.handle = [this](const HttpRequest& request, const HttpRoute& r) {
     return handle(request, r);
+  };
+  handlers.try_inline = [this](const HttpRequest& request, const HttpRoute& r) {
+    return try_fresh_hit(request, r);
   };
   server_ = std::make_unique<HttpServer>(io_, config_.limits, std::move(handlers), metrics_);
   auto bound = server_->listen(config_.host, config_.port);
@@ -295,6 +308,29 @@ HttpResponse Service::serve_asset(const HttpRequest& request, std::string_view p
   return r;
 }
 
+std::optional<HttpResponse> Service::try_fresh_hit(const HttpRequest& request,
+                                                   const HttpRoute& route) {
+  if (route.route_class != RouteClass::proxy || !is_get(request.method)) return std::nullopt;
+  std::string_view rest = std::string_view(route.path).substr(kRestPrefix.size());
+  if (rest.empty()) rest = "/";
+  auto call = rest_call(request, rest, std::nullopt);
+  auto& gateway = backend_.gateway();
+  // The key GitHubGateway::rest() uses for a GET (it does not depend on the caller's token).
+  auto key =
+      cache::rest_key({"GET", gateway.client().config().api_url, call.target, call.accept, ""});
+  if (!key) return std::nullopt;
+  auto& cache = gateway.cache();
+  auto stored = cache.get_stale(*key);  // counts nothing
+  if (!stored || !(*stored)->fresh_at(cache::wall_now())) return std::nullopt;
+  auto entry = cache.get(*key);  // counts the hit
+  if (!entry) return std::nullopt;
+  node::Answer answer{cache::CacheStatus::hit, std::move(*entry), true};
+  auto response = answer_response(request, answer, gateway.client().config().api_url,
+                                  proxy_base(request, route));
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
 HttpResponse Service::proxy_rest(const HttpRequest& request, const HttpRoute& route) {
   std::string_view rest = std::string_view(route.path).substr(kRestPrefix.size());
   if (rest.empty() || rest.front() == '?') {
@@ -307,10 +343,8 @@ HttpResponse Service::proxy_rest(const HttpRequest& request, const HttpRoute& ro
     log::debug("proxy {} {}: {}", request.method, path_only(rest), answer.error().message());
     return gateway_error(answer.error());
   }
-  const bool gh_mode = route.base.find(".localhost") != std::string::npos &&
-                       !std::string_view(request.target).starts_with("/");
-  const std::string proxy_base = gh_mode ? route.base : route.base + std::string(kRestPrefix);
-  return answer_response(request, *answer, gateway.client().config().api_url, proxy_base);
+  return answer_response(request, *answer, gateway.client().config().api_url,
+                         proxy_base(request, route));
 }
 
 HttpResponse Service::proxy_graphql(const HttpRequest& request, const HttpRoute& route) {

@@ -56,6 +56,9 @@ class Service {
   // The routes as pure functions (the server calls them; tests may too).
   HttpRoute route(const HttpRequest& head);  // counts refusals
   HttpResponse handle(const HttpRequest& request, const HttpRoute& route);
+  // A fresh cache hit for a proxied GET/HEAD, answered without the worker pool (the lookup is
+  // in memory or one local store read); nullopt otherwise.
+  std::optional<HttpResponse> try_fresh_hit(const HttpRequest& request, const HttpRoute& route);
 
   const Metrics& metrics() const noexcept { return metrics_; }
   StatsHistory& history() noexcept { return history_; }
