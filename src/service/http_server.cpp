@@ -126,17 +126,24 @@ class Tracked {
 // passes, which would leave no way to answer 408; here the watchdog cancels the pending operation
 // instead (it completes with operation_aborted and `expired` set) and the socket stays usable.
 struct Connection {
+  using TimerClock = asio::steady_timer::clock_type;
   explicit Connection(tcp::socket s)
       : socket(std::move(s)), timer(socket.get_executor(), asio::steady_timer::time_point::max()) {}
   tcp::socket socket;
   asio::steady_timer timer;
+  asio::steady_timer::time_point deadline = asio::steady_timer::time_point::max();
   bool expired = false;
   bool done = false;
 
+  // Sets the deadline of what follows. The timer is only touched to move it earlier: a later
+  // deadline is picked up when the timer fires, so a keep-alive request costs no timer operation
+  // in the steady state.
   void expires_after(Duration d) {
     expired = false;
-    timer.expires_after(d);  // cancels the watchdog's wait: it waits again for the new time
+    deadline = TimerClock::now() + d;
+    if (deadline < timer.expiry()) timer.expires_at(deadline);  // wakes the watchdog
   }
+  void disarm() { deadline = asio::steady_timer::time_point::max(); }
   void close() {
     done = true;
     timer.cancel();
@@ -147,14 +154,15 @@ struct Connection {
 
 Task<void> watchdog(std::shared_ptr<Connection> c) {
   while (!c->done) {
-    auto [ec] = co_await c->timer.async_wait(kNoThrow);
+    co_await c->timer.async_wait(kNoThrow);
     if (c->done) co_return;
-    if (!ec && c->timer.expiry() <= asio::steady_timer::clock_type::now()) {
+    if (c->deadline <= Connection::TimerClock::now()) {
       c->expired = true;
+      c->deadline = asio::steady_timer::time_point::max();
       boost::system::error_code ignored;
       c->socket.cancel(ignored);
-      c->timer.expires_at(asio::steady_timer::time_point::max());
     }
+    c->timer.expires_at(c->deadline);
   }
 }
 
@@ -310,7 +318,7 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
     }
     const bool keep_alive = parser.get().keep_alive();
     request.body = std::move(parser.get().body());
-    stream.timer.expires_at(asio::steady_timer::time_point::max());  // no deadline while we work
+    stream.disarm();  // no deadline while we work
     const auto started = std::chrono::steady_clock::now();
     HttpResponse response;
     std::optional<HttpResponse> inline_answer;
