@@ -468,6 +468,22 @@ TEST_F(ServiceTest, SlowClientIsCutWhileOthersAreServed) {
             std::string::npos);
 }
 
+TEST_F(ServiceTest, StallAfterAKeepAliveRequestIsCut) {
+  start();
+  RawClient client(port_);
+  ASSERT_TRUE(client.send(get_request("/healthz")));
+  ASSERT_TRUE(client.read());
+  ASSERT_TRUE(client.send(get_request("/healthz")));
+  ASSERT_TRUE(client.read());
+  ASSERT_TRUE(client.send("GET /healthz HTTP/1.1\r\n"));  // then nothing
+  const auto sent = std::chrono::steady_clock::now();
+  auto cut = client.read(3s);
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->status, 408);
+  // The header deadline (500 ms here), not the idle one (2 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 1500ms);
+}
+
 TEST_F(ServiceTest, ConnectionLimit) {
   config_.limits.max_connections = 3;
   start();
