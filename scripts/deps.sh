@@ -8,10 +8,11 @@ packages=(
   libgtest-dev libgmock-dev libcurl4-openssl-dev libsqlite3-dev libxxhash-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(redis-server redis-tools)  # the Redis GET anchor of bench/cache
+  packages+=(redis-server redis-tools wrk)  # the Redis GET anchor of bench/cache and bench/service
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang-14 libclang-rt-14-dev gh)
+  # chromium + emoji font: the dashboard test; iproute2 + util-linux: mDNS in network namespaces
+  packages+=(clang-14 libclang-rt-14-dev gh chromium fonts-noto-color-emoji iproute2 util-linux)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 missing=()

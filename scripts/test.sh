@@ -9,8 +9,9 @@ step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
 step "dependencies"
 bash scripts/deps.sh --test
-(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
-(cd tests/github-fixtures && npm ci --no-audit --no-fund --loglevel=error)
+for dir in tests/interop tests/github-fixtures tests/service tests/mcp tests/dashboard; do
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+done
 
 step "build (asan preset)"
 cmake --preset asan >/dev/null
@@ -19,8 +20,9 @@ cmake --build --preset asan
 step "unit tests"
 ctest --preset asan -j2 --timeout 300
 
-step "interop and CLI tests (js-libp2p 3.3.11, recorded GitHub traffic)"
-IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 tests/interop/ tests/cli/
+step "process tests: js-libp2p 3.3.11 interop, CLI and gh, the swarm, the service (Octokit, curl, gh), MCP SDK, dashboard in Chromium"
+IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 \
+  tests/interop/ tests/cli/ tests/swarm/ tests/service/ tests/mcp/ tests/dashboard/
 
 step "release build (what the README's serve command builds and runs)"
 cmake --preset release >/dev/null

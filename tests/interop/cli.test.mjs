@@ -12,6 +12,11 @@ const peers = []
 const track = (p) => { peers.push(p); return p }
 after(async () => { await Promise.all(peers.map((p) => p.stop())) })
 const home = () => mkdtempSync(path.join(tmpdir(), 'ipfsa-home-'))
+// A serve process of its own: state, cache and dashboard port never shared with another test.
+const serveEnv = (extra = {}) => {
+  const dir = home()
+  return { ...process.env, IPFS_ACCELERATE_HOME: dir, CACHE_DIR: path.join(dir, 'cache'), CACHE_MDNS: 'false', IPFS_ACCELERATE_DASHBOARD_PORT: '0', ...extra }
+}
 
 test('id: the peer ID is created once, stored 0600 and stable across runs', async () => {
   const dir = home()
@@ -42,7 +47,7 @@ test('serve: logs the port, falls back to the next free one, counts peers', { ti
   const port = await freePort()
   const blocker = net.createServer().listen(port, '0.0.0.0')
   await new Promise((resolve) => blocker.on('listening', resolve))
-  const node = track(new Peer('serve', CLI, ['serve'], { env: { ...process.env, IPFS_ACCELERATE_HOME: home(), CACHE_LISTEN_PORT: String(port) } }))
+  const node = track(new Peer('serve', CLI, ['serve'], { env: serveEnv({ CACHE_LISTEN_PORT: String(port) }) }))
   const [, used] = await node.waitLog(/P2P host started on port (\d+)/)
   assert.ok(Number(used) > port && Number(used) <= port + 20, `port ${used}`)
   await node.waitLog(new RegExp(`port ${port} is busy; using port ${used}`))
@@ -62,7 +67,7 @@ test('serve: bad configuration is rejected with a message naming the variable', 
     ['CACHE_BOOTSTRAP_PEERS', '/ip4/1.2.3.4/tcp/1', /CACHE_BOOTSTRAP_PEERS.*\/p2p\//],
     ['IPFS_ACCELERATE_SWARM_KEY', '/nonexistent/swarm.key', /swarm key/]
   ]) {
-    const result = await run(CLI, ['serve'], { env: { ...process.env, IPFS_ACCELERATE_HOME: home(), [name]: value } })
+    const result = await run(CLI, ['serve'], { env: serveEnv({ [name]: value }) })
     assert.equal(result.code, 2, `${name}=${value}: ${result.stderr}`)
     assert.match(result.stderr, pattern)
   }
@@ -73,7 +78,7 @@ test('serve: bootstrap peers are dialled, and redialled after they come back', {
   const args = ['--seed', '11'.repeat(32), '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--timeout', '50']
   const js = track(jsPeer(args))
   const ready = await js.waitEvent('ready')
-  const node = track(new Peer('serve', CLI, ['serve', '--listen', '/ip4/127.0.0.1/tcp/0'], { env: { ...process.env, IPFS_ACCELERATE_HOME: home(), CACHE_BOOTSTRAP_PEERS: ready.addrs[0] } }))
+  const node = track(new Peer('serve', CLI, ['serve', '--listen', '/ip4/127.0.0.1/tcp/0'], { env: serveEnv({ CACHE_BOOTSTRAP_PEERS: ready.addrs[0] }) }))
   await node.waitLog(/Connected to 1 peer\(s\)/)
   await js.waitEvent('identify', 10000, (e) => e.agent === 'ipfs-accelerate/0.1.0')
   await js.stop()
