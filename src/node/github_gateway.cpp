@@ -118,6 +118,22 @@ void GitHubGateway::announce(const cache::CacheKey& key, const cache::Lookup& lo
   }
 }
 
+Result<cache::CacheKey> GitHubGateway::rest_key_for(std::string_view method,
+                                                    const RestCall& call) const {
+  return cache::rest_key({method, client_.config().api_url, call.target, call.accept, ""});
+}
+
+std::optional<Answer> GitHubGateway::fresh_hit(const RestCall& call) {
+  if (upper(call.method) != "GET") return std::nullopt;
+  auto key = rest_key_for("GET", call);
+  if (!key) return std::nullopt;
+  auto stored = cache_.get_stale(*key);  // counts nothing
+  if (!stored || !*stored || !(*stored)->fresh_at(cache::wall_now())) return std::nullopt;
+  auto entry = cache_.get(*key);  // counts the hit
+  if (!entry) return std::nullopt;
+  return Answer{cache::CacheStatus::hit, std::move(*entry), true};
+}
+
 Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
   const std::string method = upper(call.method);
   github::Request request;
@@ -143,7 +159,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
     });
   }
 
-  auto key = cache::rest_key({method, client_.config().api_url, call.target, call.accept, ""});
+  auto key = rest_key_for(method, call);
   if (!key) return key.error();
   const cache::Upstream upstream =
       [&](const cache::ConditionalHeaders& conditional) -> Result<cache::UpstreamResponse> {

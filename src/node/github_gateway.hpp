@@ -54,6 +54,10 @@ class GitHubGateway {
   // invalidates every cached GraphQL answer.
   Result<Answer> graphql(const GraphqlCall& call, bool ask_swarm = true);
 
+  // A fresh cached answer to a GET, or nullopt: a store read only, never a network call (the
+  // service answers these on its event loop). Counts a hit when it answers.
+  std::optional<Answer> fresh_hit(const RestCall& call);
+
   // Joins the swarm: misses ask it, fetched entries and writes are announced, rate limits on the
   // node's token are reported. Set before serving; `sharing` must outlive the gateway's use.
   void set_sharing(share::Sharing* sharing) noexcept { sharing_ = sharing; }
@@ -70,6 +74,8 @@ class GitHubGateway {
  private:
   cache::GitHubAPICache& cache_;
   github::Client& client_;
+  // The cache key of a REST read (it never depends on the caller's token).
+  Result<cache::CacheKey> rest_key_for(std::string_view method, const RestCall& call) const;
   // After an upstream answer: report a rate limit on the node's own token to the swarm.
   void note_rate_limit(const github::Response& response, std::string_view path, bool graphql,
                        bool own_token);

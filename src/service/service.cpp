@@ -315,17 +315,9 @@ std::optional<HttpResponse> Service::try_fresh_hit(const HttpRequest& request,
   if (rest.empty()) rest = "/";
   auto call = rest_call(request, rest, std::nullopt);
   auto& gateway = backend_.gateway();
-  // The key GitHubGateway::rest() uses for a GET (it does not depend on the caller's token).
-  auto key =
-      cache::rest_key({"GET", gateway.client().config().api_url, call.target, call.accept, ""});
-  if (!key) return std::nullopt;
-  auto& cache = gateway.cache();
-  auto stored = cache.get_stale(*key);  // counts nothing
-  if (!stored || !(*stored)->fresh_at(cache::wall_now())) return std::nullopt;
-  auto entry = cache.get(*key);  // counts the hit
-  if (!entry) return std::nullopt;
-  node::Answer answer{cache::CacheStatus::hit, std::move(*entry), true};
-  auto response = answer_response(request, answer, gateway.client().config().api_url,
+  auto answer = gateway.fresh_hit(call);
+  if (!answer) return std::nullopt;
+  auto response = answer_response(request, *answer, gateway.client().config().api_url,
                                   proxy_base(request, route));
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return response;
