@@ -38,6 +38,10 @@ class HttpEndpoint;
 
 namespace ipfsa::service {
 
+inline constexpr std::string_view kDashboardCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 class Service {
  public:
   Service(boost::asio::io_context& io, node::ServiceBackend& backend, mcp::HttpEndpoint* mcp,

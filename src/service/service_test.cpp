@@ -211,6 +211,8 @@ TEST_F(ServiceTest, PageAndAssets) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_EQ(page->header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->header("content-security-policy"), kDashboardCsp);
+  EXPECT_EQ(page->header("x-content-type-options"), "nosniff");
   // Every file of the source folder is served byte for byte.
   const std::filesystem::path dir = IPFSA_SERVICE_ASSETS_DIR;
   std::size_t files = 0;
