@@ -2,10 +2,11 @@
 
 // The tool table: names, descriptions, schemas; the status tools. GitHub tools: tools_github.cpp.
 #include <array>
+#include <chrono>
 #include <map>
 
 #include "mcp/tools_github.hpp"
-#include "mcp/views.hpp"
+#include "node/status_json.hpp"
 
 namespace ipfsa::mcp {
 namespace json = boost::json;
@@ -13,14 +14,17 @@ namespace {
 
 ToolOutput run_peer_status(node::ServiceBackend& backend, const json::object&) {
   ToolOutput out;
-  out.data = peer_status_json(backend.p2p_status());
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  out.data = node::peers_view(backend.p2p_status(), now_ms);
   return out;
 }
 
 ToolOutput run_cache_stats(node::ServiceBackend& backend, const json::object&) {
   ToolOutput out;
   const auto p2p = backend.p2p_status();
-  out.data = cache_stats_json(backend.cache_stats(), p2p);
+  out.data = node::cache_stats_view(backend.cache_stats(), p2p);
   return out;
 }
 

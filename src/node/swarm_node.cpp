@@ -8,6 +8,7 @@
 #include "discovery/mdns/mdns_discovery.hpp"
 #include "discovery/registry/registry.hpp"
 #include "discovery/registry/registry_service.hpp"
+#include "node/status_json.hpp"
 #include "p2p/host.hpp"
 #include "pubsub/gossipsub.hpp"
 #include "share/cache_protocol.hpp"
@@ -23,16 +24,6 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string iso8601(registry::WallTime t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -168,15 +159,19 @@ void SwarmNode::start_sharing() {
   gossip_->start();
   gossip_->subscribe(swarm_->topic(), [this](const pubsub::ReceivedMessage& m) {
     switch (sharing_->on_announcement(m.author, m.data)) {
-      case share::Verdict::accept: return pubsub::Validation::accept;
-      case share::Verdict::reject: return pubsub::Validation::reject;
-      case share::Verdict::ignore: break;
+      case share::Verdict::accept:
+        return pubsub::Validation::accept;
+      case share::Verdict::reject:
+        return pubsub::Validation::reject;
+      case share::Verdict::ignore:
+        break;
     }
     return pubsub::Validation::ignore;
   });
   sharing_->start([this](const share::Recipe& r) { return fetch_for_peer(r); },
                   [this](Bytes announcement) {
-                    if (auto sent = gossip_->publish(swarm_->topic(), std::move(announcement)); !sent) {
+                    if (auto sent = gossip_->publish(swarm_->topic(), std::move(announcement));
+                        !sent) {
                       log::debug("announcement not published: {}", sent.error().message());
                     }
                   },
@@ -219,8 +214,7 @@ void SwarmNode::start_discovery() {
     if (auto started = mdns_->start(); !started) mdns_.reset();  // logged by MdnsDiscovery
   }
   if (options_.registry) {
-    const auto advertised =
-        registry::advertised_multiaddr(host_->listen_addrs(), host_->peer_id());
+    const auto advertised = registry::advertised_multiaddr(host_->listen_addrs(), host_->peer_id());
     if (!advertised) return;
     registry::RegistryConfig config;
     config.repo = options_.registry->repo;
@@ -338,7 +332,8 @@ void SwarmNode::refresh_status() {
         v.entries_served = it->second.served;
         v.entries_received = it->second.received;
       }
-      if (auto it = found_by_.find(c->remote_peer()); it != found_by_.end()) v.found_by = it->second;
+      if (auto it = found_by_.find(c->remote_peer()); it != found_by_.end())
+        v.found_by = it->second;
       s.peers.push_back(std::move(v));
     }
   }
@@ -348,7 +343,9 @@ void SwarmNode::refresh_status() {
       r.peer_id = p.peer_id.to_string();
       r.runner_name = p.record.runner_name;
       r.listen_port = p.record.listen_port;
-      r.last_seen = iso8601(p.record.last_seen);
+      r.last_seen = iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    p.record.last_seen.time_since_epoch())
+                                    .count());
       r.multiaddr = p.record.multiaddr;
       r.connected = host_ && host_->connection(p.peer_id) != nullptr;
       s.registry_peers.push_back(std::move(r));
