@@ -49,6 +49,11 @@ inline int free_port() {
 
 class FixtureServer {
  public:
+  // `scenarios`: a glob of extra scenario files (relative to tests/github-fixtures, or absolute)
+  // beside the octokit recordings.
+  explicit FixtureServer(std::string scenarios = "./custom/*.json")
+      : scenarios_(std::move(scenarios)) {}
+
   // Returns an empty string on success, else what went wrong.
   std::string start() {
     const std::filesystem::path dir = IPFSA_GITHUB_FIXTURES_DIR;
@@ -66,7 +71,7 @@ class FixtureServer {
       posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
       posix_spawn_file_actions_adddup2(&fa, p[1], 1);
       std::string port = std::to_string(port_);
-      std::string glob = "./custom/*.json";
+      std::string glob = scenarios_;
       char* argv[] = {node->data(), const_cast<char*>("serve.mjs"), port.data(), glob.data(),
                       nullptr};
       int rc = ::posix_spawn(&pid_, node->c_str(), &fa, nullptr, argv, environ);
@@ -108,6 +113,7 @@ class FixtureServer {
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:
+  std::string scenarios_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

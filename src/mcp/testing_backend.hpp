@@ -20,57 +20,11 @@ namespace ipfsa::mcp::testing {
 
 inline constexpr std::string_view kToken = "0000000000000000000000000000000000000001";
 
-// serve.mjs with tests/mcp/fixtures/*.json (plus @octokit/fixtures' own scenarios).
+// The fixture GitHub server with the MCP scenarios (tests/mcp/fixtures) beside the recordings.
 class McpFixtures {
  public:
-  std::string start() {
-    const std::filesystem::path dir = IPFSA_GITHUB_FIXTURES_DIR;
-    auto node = github::testing::find_on_path("node");
-    if (!node) return "node is not on PATH (install nodejs)";
-    if (!std::filesystem::exists(dir / "node_modules" / "@octokit" / "fixtures-server")) {
-      return "missing " + (dir / "node_modules").string() + ": run `npm ci` in " + dir.string();
-    }
-    port_ = github::testing::free_port();
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return "pipe failed";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-    std::string port = std::to_string(port_);
-    std::string glob = std::string(IPFSA_MCP_FIXTURES_DIR) + "/*.json";
-    char* argv[] = {node->data(), const_cast<char*>("serve.mjs"), port.data(), glob.data(),
-                    nullptr};
-    const int rc = ::posix_spawn(&pid_, node->c_str(), &fa, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(p[1]);
-    if (rc != 0) {
-      ::close(p[0]);
-      return "cannot spawn node";
-    }
-    std::string out;
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds{20};
-    while (std::chrono::steady_clock::now() < end && out.find('\n') == std::string::npos) {
-      pollfd pfd{p[0], POLLIN, 0};
-      if (::poll(&pfd, 1, 200) > 0) {
-        char buf[256];
-        const ssize_t n = ::read(p[0], buf, sizeof buf);
-        if (n <= 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-      }
-    }
-    ::close(p[0]);
-    return out.find("fixtures server on") != std::string::npos ? ""
-                                                               : "serve.mjs did not start: " + out;
-  }
-  ~McpFixtures() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st = 0;
-      ::waitpid(pid_, &st, 0);
-    }
-  }
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string start() { return server_.start(); }
+  std::string base() const { return server_.base(); }
 
   static github::ClientConfig client_config(std::string api_url) {
     github::ClientConfig cfg;
@@ -100,8 +54,7 @@ class McpFixtures {
   }
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  github::testing::FixtureServer server_{std::string(IPFSA_MCP_FIXTURES_DIR) + "/*.json"};
 };
 
 // Fixed P2P state, a real cache in a temp dir, a real client + gateway for one API base URL.
