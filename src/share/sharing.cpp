@@ -91,11 +91,17 @@ cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
                  [promise](std::exception_ptr e, cache::EntryPtr entry) {
                    promise->set_value(e ? nullptr : std::move(entry));
                  });
-  // The coroutine keeps its own deadlines; this guard only covers an io_context that stopped.
-  const Duration guard = config_.owner_timeout + config_.fetch_timeout +
-                         config_.peer_timeout * static_cast<int>(kMaxFallbackPeers) + 2s;
+  // The coroutine keeps its own deadlines; this guard only covers an io_context that stopped,
+  // and stop() releases every waiting caller at once (they go upstream or give up).
+  const auto guard = Clock::now() + config_.owner_timeout + config_.fetch_timeout +
+                     config_.peer_timeout * static_cast<int>(kMaxFallbackPeers) + 2s;
   cache::EntryPtr out;
-  if (future.wait_for(guard) == std::future_status::ready) out = future.get();
+  while (running_ && Clock::now() < guard) {
+    if (future.wait_for(50ms) == std::future_status::ready) {
+      out = future.get();
+      break;
+    }
+  }
   --pulls_in_flight_;
   return out;
 }
