@@ -1,5 +1,6 @@
 #include "node/swarm_node.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -214,7 +215,13 @@ void SwarmNode::start_discovery() {
     if (auto started = mdns_->start(); !started) mdns_.reset();  // logged by MdnsDiscovery
   }
   if (options_.registry) {
-    const auto advertised = registry::advertised_multiaddr(host_->listen_addrs(), host_->peer_id());
+    // Other machines read the registry: publish an interface address before a loopback one.
+    auto listen = host_->listen_addrs();
+    std::stable_partition(listen.begin(), listen.end(), [](const wire::Multiaddr& a) {
+      const auto text = a.to_string();
+      return !text.starts_with("/ip4/127.") && !text.starts_with("/ip6/::1/");
+    });
+    const auto advertised = registry::advertised_multiaddr(listen, host_->peer_id());
     if (!advertised) return;
     registry::RegistryConfig config;
     config.repo = options_.registry->repo;
