@@ -109,6 +109,14 @@ std::optional<EntryPtr> GitHubAPICache::get(const CacheKey& key) {
   return std::nullopt;
 }
 
+std::optional<EntryPtr> GitHubAPICache::hit(const CacheKey& key) {
+  EntryPtr entry = lookup_stored(key);
+  if (!entry || !entry->fresh_at(now_())) return std::nullopt;
+  ++hits_;
+  ++saved_;
+  return entry;
+}
+
 std::optional<EntryPtr> GitHubAPICache::get_stale(const CacheKey& key) {
   EntryPtr entry = lookup_stored(key);
   if (!entry) return std::nullopt;
@@ -145,6 +153,16 @@ Result<bool> GitHubAPICache::invalidate_hash(std::string_view key_hash) {
 
 Result<std::size_t> GitHubAPICache::invalidate_prefix(std::string_view prefix) {
   return store_->erase_prefix(prefix);
+}
+
+std::size_t GitHubAPICache::invalidate_under(std::string_view prefix) {
+  std::size_t dropped = 0;
+  for (const char end : {' ', '/', '?'}) {
+    std::string range(prefix);
+    range += end;
+    if (auto n = store_->erase_prefix(range)) dropped += *n;
+  }
+  return dropped;
 }
 
 Result<std::size_t> GitHubAPICache::clear() { return store_->clear(); }

@@ -92,6 +92,9 @@ class GitHubAPICache {
 
   // A fresh entry (hits++) or nullopt (misses++; expirations++ if one had expired).
   std::optional<EntryPtr> get(const CacheKey& key);
+  // A fresh entry (hits++), or nullopt counting nothing: for fast paths that fall back to
+  // fetch(), which then counts the miss once.
+  std::optional<EntryPtr> hit(const CacheKey& key);
   // Any stored entry, fresh or not; counts nothing.
   std::optional<EntryPtr> get_stale(const CacheKey& key);
   // Stores `response` with the key's TTL class (a TTL of 0 stores nothing and returns the entry
@@ -104,6 +107,10 @@ class GitHubAPICache {
   // Removes entries whose canonical key text starts with `prefix` (e.g. "GET
   // api.github.com/repos/o/r").
   Result<std::size_t> invalidate_prefix(std::string_view prefix);
+  // Removes the entries under a resource: keys starting with `prefix` followed by a segment end
+  // (' ', '/' or '?'), so "GET api.github.com/repos/o/r" never drops ".../repos/o/rx". Returns
+  // how many went; a store error on one of the three ranges is skipped (counted as none).
+  std::size_t invalidate_under(std::string_view prefix);
   // Removes every entry. Counters are not reset (they describe the process's lifetime).
   Result<std::size_t> clear();
 

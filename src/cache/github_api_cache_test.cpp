@@ -288,6 +288,32 @@ TEST_F(FetchTest, SingleFlightSharesFailuresAndSurvivesAThrowingUpstream) {
   EXPECT_EQ(calls_, 2);
 }
 
+TEST_F(FetchTest, InvalidateUnderCutsAtASegmentEnd) {
+  const auto repo = key_for("/repos/o/r");
+  const auto issues = key_for("/repos/o/r/issues");
+  const auto query = key_for("/repos/o/r?x=1");
+  const auto sibling = key_for("/repos/o/rx");
+  for (const auto* k : {&repo, &issues, &query, &sibling}) ASSERT_TRUE(cache_->put(*k, ok("{}")));
+  EXPECT_EQ(cache_->invalidate_under("GET api.github.com/repos/o/r"), 3u);
+  EXPECT_FALSE(cache_->get_stale(repo));
+  EXPECT_FALSE(cache_->get_stale(issues));
+  EXPECT_FALSE(cache_->get_stale(query));
+  EXPECT_TRUE(cache_->get_stale(sibling));
+}
+
+TEST_F(FetchTest, HitCountsOnlyAFreshEntry) {
+  const auto k = key_for("/repos/o/hit");
+  EXPECT_FALSE(cache_->hit(k));
+  ASSERT_TRUE(cache_->put(k, ok("{}")));
+  EXPECT_TRUE(cache_->hit(k));
+  advance(400s);  // expired: nothing answered, nothing counted as a miss
+  EXPECT_FALSE(cache_->hit(k));
+  const auto s = cache_->stats();
+  EXPECT_EQ(s.hits, 1u);
+  EXPECT_EQ(s.misses, 0u);
+  EXPECT_EQ(s.expirations, 0u);
+}
+
 TEST_F(FetchTest, PythonStyleApi) {
   const auto a = key_for("/repos/o/r");
   const auto b = key_for("/repos/o/r/issues");

@@ -127,9 +127,7 @@ std::optional<Answer> GitHubGateway::fresh_hit(const RestCall& call) {
   if (upper(call.method) != "GET") return std::nullopt;
   auto key = rest_key_for("GET", call);
   if (!key) return std::nullopt;
-  auto stored = cache_.get_stale(*key);  // counts nothing
-  if (!stored || !*stored || !(*stored)->fresh_at(cache::wall_now())) return std::nullopt;
-  auto entry = cache_.get(*key);  // counts the hit
+  auto entry = cache_.hit(*key);  // one store read; counts only a hit
   if (!entry) return std::nullopt;
   return Answer{cache::CacheStatus::hit, std::move(*entry), true};
 }
@@ -149,10 +147,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
       // The write may have changed anything under the resource's owner: drop those keys. A
       // prefix is cut at a segment end ("/repos/o/r" must not drop "/repos/o/rx").
       const auto prefix = invalidation_prefix(call.target);
-      std::size_t dropped = 0;
-      for (const char* end : {" ", "/", "?"}) {
-        if (auto n = cache_.invalidate_prefix(prefix + end)) dropped += *n;
-      }
+      const std::size_t dropped = cache_.invalidate_under(prefix);
       log::debug("{} {} -> {}; invalidated {} cached entries under {}", method, call.target, status,
                  dropped, prefix);
       if (sharing_) sharing_->announce_invalidation(prefix);

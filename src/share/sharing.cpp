@@ -379,10 +379,7 @@ Verdict Sharing::on_announcement(const wire::PeerId& author, ByteView data) {
     std::string prefix = inv->prefix;
     asio::post(workers_, [this, prefix] {
       // Cut at a segment end, as the writer's gateway does ("/repos/o/r" keeps "/repos/o/rx").
-      std::size_t dropped = 0;
-      for (const char* end : {" ", "/", "?"}) {
-        if (auto n = cache_.invalidate_prefix(prefix + end)) dropped += *n;
-      }
+      const std::size_t dropped = cache_.invalidate_under(prefix);
       log::debug("sharing: a peer's write invalidated {} entries under {}", dropped, prefix);
     });
     return Verdict::accept;
