@@ -30,30 +30,28 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
-namespace {
-std::string trim(std::string_view s) {
+std::string trim_setting(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
   auto e = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(b, e - b + 1));
 }
-}  // namespace
 
 Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
   P2pConfig config;
   for (auto [name, field] : {std::pair<const char*, bool*>{"CACHE_ENABLE_P2P", &config.enabled},
                              std::pair<const char*, bool*>{"CACHE_MDNS", &config.mdns}}) {
     auto value = env(name);
-    if (!value || trim(*value).empty()) continue;
-    auto b = parse_bool(trim(*value));
+    if (!value || trim_setting(*value).empty()) continue;
+    auto b = parse_bool(trim_setting(*value));
     if (!b) {
       return {std::nullopt, std::string(name) + "=" + *value +
                                 " is not a boolean (use true/false, 1/0, yes/no or on/off)"};
     }
     *field = *b;
   }
-  if (auto ms = env("CACHE_P2P_OWNER_TIMEOUT_MS"); ms && !trim(*ms).empty()) {
-    const auto text = trim(*ms);
+  if (auto ms = env("CACHE_P2P_OWNER_TIMEOUT_MS"); ms && !trim_setting(*ms).empty()) {
+    const auto text = trim_setting(*ms);
     int value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size() || value < 1 ||
@@ -63,8 +61,8 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     }
     config.owner_timeout_ms = value;
   }
-  if (auto port = env("CACHE_LISTEN_PORT"); port && !trim(*port).empty()) {
-    auto p = parse_port(trim(*port));
+  if (auto port = env("CACHE_LISTEN_PORT"); port && !trim_setting(*port).empty()) {
+    auto p = parse_port(trim_setting(*port));
     if (!p) {
       return {std::nullopt, "CACHE_LISTEN_PORT=" + *port + " is not a TCP port (1-65535)"};
     }
@@ -74,7 +72,7 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     std::string_view rest = *peers;
     while (!rest.empty()) {
       auto comma = rest.find(',');
-      auto item = trim(rest.substr(0, comma));
+      auto item = trim_setting(rest.substr(0, comma));
       if (!item.empty()) config.bootstrap_peers.push_back(item);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
@@ -85,8 +83,8 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
                                 " peers; the limit is " + std::to_string(kMaxBootstrapPeers)};
     }
   }
-  if (auto key = env("IPFS_ACCELERATE_SWARM_KEY"); key && !trim(*key).empty()) {
-    config.swarm_key_file = trim(*key);
+  if (auto key = env("IPFS_ACCELERATE_SWARM_KEY"); key && !trim_setting(*key).empty()) {
+    config.swarm_key_file = trim_setting(*key);
   }
   return {std::move(config), {}};
 }

@@ -47,6 +47,8 @@ struct Parsed {
 };
 
 Parsed<P2pConfig> load_p2p_config(const EnvLookup& env);
+// An environment value or flag without surrounding spaces, tabs and line ends.
+std::string trim_setting(std::string_view text);
 // "true/false/1/0/yes/no/on/off" (any case); nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
 // 1..65535.

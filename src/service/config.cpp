@@ -8,18 +8,11 @@
 namespace ipfsa::service {
 namespace {
 
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 // The flag if given, else the variable; "" when neither is set (or both are empty).
 std::string pick(const node::EnvLookup& env, const std::optional<std::string>& flag,
                  const std::string& variable) {
-  if (flag && !trim(*flag).empty()) return trim(*flag);
-  if (auto v = env(variable)) return trim(*v);
+  if (flag && !node::trim_setting(*flag).empty()) return node::trim_setting(*flag);
+  if (auto v = env(variable)) return node::trim_setting(*v);
   return {};
 }
 
