@@ -1,6 +1,7 @@
 #include "node/status_json.hpp"
 
-#include <charconv>
+#include "wire/multiaddr.hpp"
+
 #include <cmath>
 #include <ctime>
 
@@ -11,13 +12,10 @@ namespace json = boost::json;
 
 // The TCP port of a multiaddr text ("/ip4/1.2.3.4/tcp/9100/p2p/..."), 0 if none.
 std::uint16_t tcp_port(std::string_view addr) {
-  auto at = addr.find("/tcp/");
-  if (at == std::string_view::npos) return 0;
-  auto rest = addr.substr(at + 5);
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  if (ec != std::errc{} || value > 65535) return 0;
-  return static_cast<std::uint16_t>(value);
+  auto ma = wire::Multiaddr::parse(addr);
+  if (!ma) return 0;
+  auto target = ma->tcp_target();
+  return target ? target->port : 0;
 }
 
 json::array strings(const std::vector<std::string>& items) {

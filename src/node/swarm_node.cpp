@@ -19,16 +19,6 @@ namespace ipfsa::node {
 
 namespace asio = io::asio;
 
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 SwarmNode::SwarmNode(asio::io_context& context, crypto::Ed25519KeyPair identity,
                      cache::GitHubAPICache& cache, github::Client& client, SwarmOptions options)
     : context_(context),
@@ -87,7 +77,8 @@ std::optional<std::string> SwarmNode::start() {
     log::info("listening on {}", a.with_peer_id(host_->peer_id()).to_string());
   }
   host_->on_connect([this](p2p::Connection& c) {
-    connected_since_ms_.try_emplace(c.remote_peer(), now_ms());
+    connected_since_ms_.try_emplace(c.remote_peer(),
+                                    cache::wall_now().time_since_epoch().count());
     found_by_.try_emplace(c.remote_peer(), FoundBy::inbound);
     log::info("Connected to {} peer(s)", host_->connections().size());
     refresh_status();
