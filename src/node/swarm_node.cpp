@@ -206,13 +206,8 @@ void SwarmNode::start_discovery() {
     if (auto started = mdns_->start(); !started) mdns_.reset();  // logged by MdnsDiscovery
   }
   if (options_.registry) {
-    // Other machines read the registry: publish an interface address before a loopback one.
-    auto listen = host_->listen_addrs();
-    std::stable_partition(listen.begin(), listen.end(), [](const wire::Multiaddr& a) {
-      const auto text = a.to_string();
-      return !text.starts_with("/ip4/127.") && !text.starts_with("/ip6/::1/");
-    });
-    const auto advertised = registry::advertised_multiaddr(listen, host_->peer_id());
+    const auto advertised =
+        registry::advertised_multiaddr(host_->listen_addrs(), host_->peer_id());
     if (!advertised) return;
     registry::RegistryConfig config;
     config.repo = options_.registry->repo;

@@ -34,6 +34,15 @@ bool is_unspecified(const wire::Multiaddr& a) {
   return std::all_of(v.begin(), v.end(), [](std::uint8_t b) { return b == 0; });
 }
 
+bool is_loopback(const wire::Multiaddr& a) {
+  const auto& c = a.components();
+  if (c.empty()) return false;
+  const auto& v = c.front().value;
+  if (c.front().protocol == wire::Protocol::ip4) return !v.empty() && v[0] == 127;
+  if (c.front().protocol != wire::Protocol::ip6 || v.size() != 16) return false;
+  return std::all_of(v.begin(), v.end() - 1, [](std::uint8_t b) { return b == 0; }) && v[15] == 1;
+}
+
 }  // namespace
 
 bool valid_repo(std::string_view repo) {
@@ -79,8 +88,11 @@ Result<std::optional<RegistrySettings>> registry_settings_from_env(
 std::optional<wire::Multiaddr> advertised_multiaddr(std::span<const wire::Multiaddr> listen,
                                                     const wire::PeerId& self) {
   if (listen.empty()) return std::nullopt;
-  for (const auto& a : listen) {
-    if (!is_unspecified(a)) return a.with_peer_id(self);
+  // Other machines read the registry: an interface address first, then loopback.
+  for (const bool accept_loopback : {false, true}) {
+    for (const auto& a : listen) {
+      if (!is_unspecified(a) && (accept_loopback || !is_loopback(a))) return a.with_peer_id(self);
+    }
   }
   return listen.front().with_peer_id(self);
 }

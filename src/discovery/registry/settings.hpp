@@ -38,8 +38,9 @@ std::string local_hostname();
 Result<std::optional<RegistrySettings>> registry_settings_from_env(
     const github::EnvLookup& env, const std::function<std::string()>& hostname = local_hostname);
 
-// The address we publish: the first of `listen` that is not unspecified (0.0.0.0, ::), else the
-// first, with /p2p/<self>. nullopt when `listen` is empty.
+// The address we publish: the first of `listen` that is neither unspecified (0.0.0.0, ::) nor
+// loopback (127/8, ::1), else the first loopback one, else the first, with /p2p/<self>. nullopt
+// when `listen` is empty.
 std::optional<wire::Multiaddr> advertised_multiaddr(std::span<const wire::Multiaddr> listen,
                                                     const wire::PeerId& self);
 

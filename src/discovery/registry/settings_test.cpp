@@ -77,13 +77,17 @@ TEST(Settings, AdvertisedAddressSkipsUnspecifiedAndCarriesP2p) {
   EXPECT_EQ(advertised_multiaddr(listen, *self)->to_string(),
             "/ip4/0.0.0.0/tcp/9100/p2p/" + std::string(kSelf));
   listen.push_back(*wire::Multiaddr::parse("/ip6/::/tcp/9100"));
+  listen.push_back(*wire::Multiaddr::parse("/ip4/127.0.0.1/tcp/9100"));
+  EXPECT_EQ(advertised_multiaddr(listen, *self)->to_string(),
+            "/ip4/127.0.0.1/tcp/9100/p2p/" + std::string(kSelf));  // loopback beats unspecified
+  listen.push_back(*wire::Multiaddr::parse("/ip6/::1/tcp/9100"));
   listen.push_back(*wire::Multiaddr::parse("/ip4/192.168.1.4/tcp/9100"));
   listen.push_back(*wire::Multiaddr::parse("/ip4/10.0.0.4/tcp/9100"));
   EXPECT_EQ(advertised_multiaddr(listen, *self)->to_string(),
             "/ip4/192.168.1.4/tcp/9100/p2p/" + std::string(kSelf));
 
   RegistrySettings s{"o/r", "runner", "203.0.113.9"};
-  auto rec = self_record(s, *self, listen[2], 9100, {{"agent", "ipfs-accelerate/0.1"}});
+  auto rec = self_record(s, *self, listen[4], 9100, {{"agent", "ipfs-accelerate/0.1"}});
   EXPECT_EQ(rec.runner_name, "runner");
   EXPECT_EQ(rec.peer_id, kSelf);
   EXPECT_EQ(rec.multiaddr, "/ip4/192.168.1.4/tcp/9100/p2p/" + std::string(kSelf));
