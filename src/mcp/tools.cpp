@@ -2,7 +2,6 @@
 
 // The tool table: names, descriptions, schemas; the status tools. GitHub tools: tools_github.cpp.
 #include <array>
-#include <chrono>
 #include <map>
 
 #include "mcp/tools_github.hpp"
@@ -14,10 +13,7 @@ namespace {
 
 ToolOutput run_peer_status(node::ServiceBackend& backend, const json::object&) {
   ToolOutput out;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  out.data = node::peers_view(backend.p2p_status(), now_ms);
+  out.data = node::peers_view(backend.p2p_status(), cache::wall_now().time_since_epoch().count());
   return out;
 }
 
