@@ -171,14 +171,20 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
     // Draining the session's send budget can make streams writable again: deliver those events
     // now, not at the next inbound frame or timer (which stalled bulk writers for seconds).
     process_events();
-    ciphertext.clear();
-    channel_.encrypt(plaintext, ciphertext);
-    if (pnet_) pnet_->encrypt(ciphertext);
-    pending_cipher_ = ciphertext.size();
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
+    boost::system::error_code ec;
+    for (ByteView rest(plaintext); !rest.empty() && !ec;) {
+      const ByteView slice = rest.first(std::min(rest.size(), kEncryptSlice));
+      rest = rest.subspan(slice.size());
+      ciphertext.clear();
+      channel_.encrypt(slice, ciphertext);
+      if (pnet_) pnet_->encrypt(ciphertext);
+      pending_cipher_ = ciphertext.size() + rest.size();
+      auto [write_ec, n] =
+          co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
+      ec = write_ec;
+    }
     pending_cipher_ = 0;
     drained_.notify();
-
     if (ec) {
       close(ec);
       break;

@@ -30,6 +30,10 @@ inline constexpr std::size_t kMaxConnectionWriteBuffer = 8 * 1024 * 1024;
 // memory per connection). Large reads mean fewer readiness waits under bulk load: 256 KiB gave
 // 8.5-10.1 Gbit/s sustained on one stream, 4 MiB 11.3-12.0 (docs/performance.md).
 inline constexpr std::size_t kReadChunkSize = 4 * 1024 * 1024;
+// The writer encrypts and sends the session's queued bytes in slices of this much plaintext (a
+// whole number of Noise frames), so each slice's ciphertext is still in cache when the kernel
+// copies it.
+inline constexpr std::size_t kEncryptSlice = 4 * proto::noise::kMaxPlaintextSize;
 // After close(), queued bytes (the GoAway) get this long to reach a peer before the socket is
 // closed anyway: a peer that stopped reading cannot hold a connection open.
 inline constexpr Duration kCloseFlushTimeout = std::chrono::seconds(2);
