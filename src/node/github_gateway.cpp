@@ -118,16 +118,32 @@ void GitHubGateway::announce(const cache::CacheKey& key, const cache::Lookup& lo
   }
 }
 
-Result<cache::CacheKey> GitHubGateway::rest_key_for(std::string_view method,
-                                                    const RestCall& call) const {
-  return cache::rest_key({method, client_.config().api_url, call.target, call.accept, ""});
+Result<std::shared_ptr<const cache::CacheKey>> GitHubGateway::rest_key_for(
+    std::string_view method, std::string_view target, std::string_view accept) {
+  const bool memo = method == "GET";
+  thread_local std::string probe;
+  if (memo) {
+    probe.assign(target);
+    probe += '\n';
+    probe += accept;
+    std::lock_guard lock(key_memo_mutex_);
+    if (auto it = key_memo_.find(probe); it != key_memo_.end()) return it->second;
+  }
+  auto key = cache::rest_key({method, client_.config().api_url, target, accept, ""});
+  if (!key) return key.error();
+  auto shared = std::make_shared<const cache::CacheKey>(std::move(*key));
+  if (memo) {
+    std::lock_guard lock(key_memo_mutex_);
+    if (key_memo_.size() >= kRestKeyMemoEntries) key_memo_.clear();
+    key_memo_.emplace(probe, shared);
+  }
+  return shared;
 }
 
-std::optional<Answer> GitHubGateway::fresh_hit(const RestCall& call) {
-  if (upper(call.method) != "GET") return std::nullopt;
-  auto key = rest_key_for("GET", call);
+std::optional<Answer> GitHubGateway::fresh_hit(std::string_view target, std::string_view accept) {
+  auto key = rest_key_for("GET", target, accept);
   if (!key) return std::nullopt;
-  auto entry = cache_.hit(*key);  // one store read; counts only a hit
+  auto entry = cache_.hit(**key);  // one store read; counts only a hit
   if (!entry) return std::nullopt;
   return Answer{cache::CacheStatus::hit, std::move(*entry), true};
 }
@@ -154,8 +170,9 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
     });
   }
 
-  auto key = rest_key_for(method, call);
-  if (!key) return key.error();
+  auto memo_key = rest_key_for(method, call.target, call.accept);
+  if (!memo_key) return memo_key.error();
+  const cache::CacheKey& key = **memo_key;
   const cache::Upstream upstream =
       [&](const cache::ConditionalHeaders& conditional) -> Result<cache::UpstreamResponse> {
     github::Request r = request;
@@ -163,7 +180,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
     r.if_modified_since = conditional.if_modified_since;
     auto response = client_.send(r);
     if (!response) return response.error();
-    note_rate_limit(*response, key->path, false, !call.token);
+    note_rate_limit(*response, key.path, false, !call.token);
     return to_upstream(std::move(*response));
   };
   cache::PeerSource peers;
@@ -173,9 +190,9 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
       return sharing_->pull(k, recipe, stored);
     };
   }
-  auto lookup = cache_.fetch(*key, upstream, peers);
+  auto lookup = cache_.fetch(key, upstream, peers);
   if (!lookup) return lookup.error();
-  announce(*key, *lookup);
+  announce(key, *lookup);
   return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
 }
 

@@ -3,8 +3,12 @@
 // and invalidate what they may have changed. Thread-safe (both parts are); blocking.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "base/error.hpp"
 #include "base/secret.hpp"
@@ -16,6 +20,10 @@ class Sharing;
 }
 
 namespace ipfsa::node {
+
+// REST GET keys remembered by (target, Accept), so that a hot read does not normalise and hash its
+// URL again. At this many the memo starts over (a pure function's results: nothing is lost).
+inline constexpr std::size_t kRestKeyMemoEntries = 4096;
 
 struct RestCall {
   std::string method = "GET";
@@ -54,9 +62,10 @@ class GitHubGateway {
   // invalidates every cached GraphQL answer.
   Result<Answer> graphql(const GraphqlCall& call, bool ask_swarm = true);
 
-  // A fresh cached answer to a GET, or nullopt: a store read only, never a network call (the
-  // service answers these on its event loop). Counts a hit when it answers.
-  std::optional<Answer> fresh_hit(const RestCall& call);
+  // A fresh cached answer to a GET of `target` with `accept` ("" = the client's default), or
+  // nullopt: a store read only, never a network call (the service answers these on its event
+  // loop). Counts a hit when it answers.
+  std::optional<Answer> fresh_hit(std::string_view target, std::string_view accept);
 
   // Joins the swarm: misses ask it, fetched entries and writes are announced, rate limits on the
   // node's token are reported. Set before serving; `sharing` must outlive the gateway's use.
@@ -74,8 +83,11 @@ class GitHubGateway {
  private:
   cache::GitHubAPICache& cache_;
   github::Client& client_;
-  // The cache key of a REST read (it never depends on the caller's token).
-  Result<cache::CacheKey> rest_key_for(std::string_view method, const RestCall& call) const;
+  // The cache key of a REST read (it never depends on the caller's token); GET keys come from
+  // the memo.
+  Result<std::shared_ptr<const cache::CacheKey>> rest_key_for(std::string_view method,
+                                                              std::string_view target,
+                                                              std::string_view accept);
   // After an upstream answer: report a rate limit on the node's own token to the swarm.
   void note_rate_limit(const github::Response& response, std::string_view path, bool graphql,
                        bool own_token);
@@ -84,6 +96,9 @@ class GitHubGateway {
 
   std::string host_;  // api_url without scheme: the host part of every REST key
   share::Sharing* sharing_ = nullptr;
+  std::mutex key_memo_mutex_;
+  // "<target>\n<accept>" -> key; at most kRestKeyMemoEntries.
+  std::unordered_map<std::string, std::shared_ptr<const cache::CacheKey>> key_memo_;
 };
 
 // True if a GraphQL document is a mutation (or subscription): its first operation keyword.

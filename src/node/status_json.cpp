@@ -97,8 +97,10 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   return doc;
 }
 
-json::object cache_stats_view(const cache::CacheStats& c, const P2pStatus& p) {
-  json::object doc;
+json::object cache_stats_view(const cache::CacheStats& c, const P2pStatus& p,
+                              json::storage_ptr storage) {
+  json::object doc(std::move(storage));
+  doc.reserve(20);  // the fields below: no rehash while filling
   doc["available"] = true;
   doc["total_entries"] = c.total_entries;
   doc["total_size_mb"] = round2(static_cast<double>(c.total_size_bytes) / (1024.0 * 1024.0));

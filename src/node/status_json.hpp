@@ -27,6 +27,8 @@ boost::json::object peers_view(const P2pStatus& status, std::int64_t now_ms);
 // total_size_bytes, hits, misses, peer_hits, expirations, evictions, api_calls_made,
 // api_calls_made_rest, api_calls_made_graphql, api_calls_saved, revalidations_304, stale_served,
 // coalesced}
-boost::json::object cache_stats_view(const cache::CacheStats& stats, const P2pStatus& p2p);
+// `storage` lets a caller that only serialises build the object in a stack buffer.
+boost::json::object cache_stats_view(const cache::CacheStats& stats, const P2pStatus& p2p,
+                                     boost::json::storage_ptr storage = {});
 
 }  // namespace ipfsa::node

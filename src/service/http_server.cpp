@@ -39,18 +39,11 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool header_safe(std::string_view s) {
-  for (char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
-}
-
 bool has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
 std::string head_text(const HttpResponse& r, std::size_t length, bool close) {
   std::string out;
-  out.reserve(256);
+  out.reserve(160 + r.header_lines.size());
   out += "HTTP/1.1 ";
   out += std::to_string(r.status);
   out += ' ';
@@ -64,6 +57,7 @@ std::string head_text(const HttpResponse& r, std::size_t length, bool close) {
     out += value;
     out += "\r\n";
   }
+  out += r.header_lines;
   if (has_body(r.status)) {
     out += "Content-Length: ";
     out += std::to_string(length);
@@ -242,8 +236,17 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(std::max(limits.max_body_bytes, limits.max_proxy_body_bytes));
-    stream.expires_after(limits.header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream.socket, buffer, parser, kNoThrow);
+    // A request usually arrives whole in one read: parse it from the buffer at once, without
+    // another trip through the event loop; read more only for a header still incomplete.
+    boost::system::error_code hec;
+    buffer.consume(parser.put(buffer.data(), hec));
+    if (hec == http::error::need_more) hec = {};
+    if (!hec && !parser.is_header_done()) {
+      stream.expires_after(limits.header_timeout);
+      auto [read_ec, read_n] =
+          co_await http::async_read_header(stream.socket, buffer, parser, kNoThrow);
+      hec = read_ec;
+    }
     if (state->stopped) co_return;
     if (hec) {
       if (stream.expired) {

@@ -16,7 +16,10 @@ std::string peers_json(const node::P2pStatus& s, std::int64_t now_ms) {
 }
 
 std::string cache_stats_json(const cache::CacheStats& c, const node::P2pStatus& p) {
-  return json::serialize(node::cache_stats_view(c, p));
+  // Polled by dashboards and agents: the object lives in a stack buffer, not on the heap.
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  return json::serialize(node::cache_stats_view(c, p, &arena));
 }
 
 StatsHistory::StatsHistory(std::size_t capacity, std::int64_t interval_s)

@@ -19,6 +19,11 @@ std::string_view body_type(const HttpRequest& request) {
 
 }  // namespace
 
+std::string_view upstream_accept(const HttpRequest& request) noexcept {
+  const auto accept = request.header("accept");
+  return accept == "*/*" ? std::string_view{} : accept;
+}
+
 std::string rewrite_link_header(std::string_view link, std::string_view upstream,
                                 std::string_view proxy) {
   std::string out;
@@ -53,8 +58,7 @@ node::RestCall rest_call(const HttpRequest& request, std::string_view path,
   // key, and no upstream call for a HEAD after a GET.
   call.method = request.method == "HEAD" ? std::string("GET") : request.method;
   call.target = path.empty() ? std::string("/") : std::string(path);
-  call.accept = std::string(request.header("accept"));
-  if (call.accept == "*/*") call.accept.clear();  // curl's default: GitHub's media type
+  call.accept = std::string(upstream_accept(request));
   call.body = request.body;
   call.content_type = std::string(body_type(request));
   call.token = std::move(token);
@@ -82,8 +86,7 @@ Result<node::GraphqlCall> graphql_call(const HttpRequest& request,
     if (!name->is_string()) return Error::malformed;
     call.operation_name = std::string(name->as_string());
   }
-  call.accept = std::string(request.header("accept"));
-  if (call.accept == "*/*") call.accept.clear();
+  call.accept = std::string(upstream_accept(request));
   call.token = std::move(token);
   return call;
 }
@@ -93,15 +96,18 @@ HttpResponse answer_response(const HttpRequest& request, const node::Answer& ans
   HttpResponse response;
   const auto& entry = *answer.entry;
   response.status = entry.status;
+  std::size_t size = 32;
+  for (const auto& header : entry.headers) size += header.name.size() + header.value.size() + 4;
+  response.header_lines.reserve(size + proxy_base.size() * 4);
   for (const auto& header : entry.headers) {
     if (header.name == "link") {
-      response.headers.emplace_back("Link",
-                                    rewrite_link_header(header.value, upstream_base, proxy_base));
+      response.add_header_line("Link",
+                               rewrite_link_header(header.value, upstream_base, proxy_base));
     } else {
-      response.headers.emplace_back(header.name, header.value);
+      response.add_header_line(header.name, header.value);
     }
   }
-  response.headers.emplace_back("X-Cache-Status", std::string(cache::to_string(answer.status)));
+  response.add_header_line("X-Cache-Status", cache::to_string(answer.status));
   const auto etag = entry.header("etag");
   const auto if_none_match = request.header("if-none-match");
   if (!etag.empty() && !if_none_match.empty() && entry.status == 200 &&

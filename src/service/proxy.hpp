@@ -29,6 +29,10 @@ inline constexpr std::string_view kDocumentationUrl = "https://docs.github.com/r
 std::string rewrite_link_header(std::string_view link, std::string_view upstream_base,
                                 std::string_view proxy_base);
 
+// The Accept header to send upstream: the client's, except curl's "*/*" which means GitHub's
+// default media type ("").
+std::string_view upstream_accept(const HttpRequest& request) noexcept;
+
 // The call for a proxied REST request; `path` is what follows /api/v3 ("/repos/o/r?x=1"). HEAD
 // becomes GET (the server sends the headers only).
 node::RestCall rest_call(const HttpRequest& request, std::string_view path,
@@ -39,8 +43,9 @@ node::RestCall rest_call(const HttpRequest& request, std::string_view path,
 Result<node::GraphqlCall> graphql_call(const HttpRequest& request,
                                        std::optional<SecretBytes> token);
 
-// The HTTP answer for a gateway answer. A GET whose If-None-Match equals the entry's ETag gets
-// 304 with no body.
+// The HTTP answer for a gateway answer: the entry's headers (Link rewritten to the proxy) and
+// X-Cache-Status as header_lines. A GET whose If-None-Match equals the entry's ETag gets 304
+// with no body.
 HttpResponse answer_response(const HttpRequest& request, const node::Answer& answer,
                              std::string_view upstream_base, std::string_view proxy_base);
 

@@ -317,13 +317,12 @@ std::optional<HttpResponse> Service::try_fresh_hit(const HttpRequest& request,
   if (route.route_class != RouteClass::proxy || !is_get(request.method)) return std::nullopt;
   std::string_view rest = std::string_view(route.path).substr(kRestPrefix.size());
   if (rest.empty()) rest = "/";
-  auto call = rest_call(request, rest, std::nullopt);
   auto& gateway = backend_.gateway();
-  auto answer = gateway.fresh_hit(call);
+  auto answer = gateway.fresh_hit(rest, upstream_accept(request));
   if (!answer) return std::nullopt;
   auto response = answer_response(request, *answer, gateway.client().config().api_url,
                                   proxy_base(request, route));
-  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.add_header_line("X-Content-Type-Options", "nosniff");
   return response;
 }
 
