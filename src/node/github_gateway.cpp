@@ -120,7 +120,7 @@ void GitHubGateway::announce(const cache::CacheKey& key, const cache::Lookup& lo
 
 Result<std::shared_ptr<const cache::CacheKey>> GitHubGateway::rest_key_for(
     std::string_view method, std::string_view target, std::string_view accept) {
-  const bool memo = method == "GET";
+  const bool memo = method == "GET" && target.size() + accept.size() < kRestKeyMemoMaxBytes;
   thread_local std::string probe;
   if (memo) {
     probe.assign(target);

@@ -24,6 +24,9 @@ namespace ipfsa::node {
 // REST GET keys remembered by (target, Accept), so that a hot read does not normalise and hash its
 // URL again. At this many the memo starts over (a pure function's results: nothing is lost).
 inline constexpr std::size_t kRestKeyMemoEntries = 4096;
+// Longer (target, Accept) pairs are not remembered, so the memo stays within a few MiB
+// (kRestKeyMemoEntries x (key text + this)) whatever URLs clients send.
+inline constexpr std::size_t kRestKeyMemoMaxBytes = 512;
 
 struct RestCall {
   std::string method = "GET";

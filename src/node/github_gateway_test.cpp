@@ -98,5 +98,13 @@ TEST_F(GatewayTest, TheMemoStartsOverWhenFullAndKeepsAnswering) {
   EXPECT_EQ(hit_body("/repos/o/r", ""), "kept");
 }
 
+TEST_F(GatewayTest, LongTargetsAreAnsweredWithoutTheMemo) {
+  const std::string target = "/repos/o/r/contents/" + std::string(kRestKeyMemoMaxBytes, 'a');
+  store(target, "", "long");
+  EXPECT_EQ(hit_body(target, ""), "long");
+  EXPECT_EQ(hit_body(target, ""), "long");
+  EXPECT_EQ(hit_body(target, "application/vnd.github.raw"), "<none>");
+}
+
 }  // namespace
 }  // namespace ipfsa::node
