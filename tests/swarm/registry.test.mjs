@@ -1,0 +1,330 @@
+// The GitHub-issue peer registry with real processes (docs/registry.md): `ipfs-accelerate serve`
+// nodes with one swarm secret, no bootstrap peers and mDNS off, whose only way to find each other
+// is the `p2p-peer-registry` issue in the in-memory GitHub of stub_github.mjs.
+//
+// The heartbeat runs at start and then every 5 min (not configurable), so within a test each
+// node beats once: a node finds the nodes that wrote their comment before it started, and they
+// learn of it when it dials them. Each node is therefore started once the previous one's comment
+// is in the issue.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { freePort } from '../interop/harness.mjs'
+import { Node, waitMesh, until } from './nodes.mjs'
+import { startStubGitHub } from './stub_github.mjs'
+
+const REPO = 'octo/fleet'
+const TOKEN = 'stub-token'
+const BOT = 'fleet-bot' // the login the stub gives TOKEN
+const TITLE = 'p2p-peer-registry'
+// The body the original (and we) give the issue we create.
+const ISSUE_BODY = 'This issue is used as an automated peer registry for IPFS Accelerate P2P cache sharing.\n\n' +
+  'Each peer writes/updates a single comment containing its current peer info.\n'
+// Bounds for the waits below: a node's first heartbeat is three HTTP calls to a local stub; a
+// dial and identify on loopback take well under a second even under ASan.
+const BEAT_TIMEOUT_MS = 10000
+const MESH_TIMEOUT_MS = 15000
+// How long the racing nodes get to settle on one issue and connect (the todo test below).
+const CONVERGE_TIMEOUT_MS = 12000
+// How long to wait for a log line that should not come (the todo test on duplicate logs).
+const LOG_SETTLE_MS = 300
+
+const marker = (runner) => `<!-- p2p-peer-registry:${runner} -->`
+
+// A registry comment as the original writes it: marker line, ```json block, trailing newline.
+function parseComment (body) {
+  const m = /^<!-- p2p-peer-registry:(.+) -->\n```json\n([\s\S]*)\n```\n$/.exec(body)
+  assert.ok(m, `not a registry comment: ${JSON.stringify(body)}`)
+  return { runner: m[1], record: JSON.parse(m[2]) }
+}
+
+function registryEnv (github, runner, extra = {}) {
+  return { GITHUB_API_URL: github.url, GH_TOKEN: TOKEN, IPFS_ACCELERATE_GITHUB_REPO: REPO, RUNNER_NAME: runner, ...extra }
+}
+
+// The comments of `runner` on issue `number`.
+const commentsBy = (github, number, runner) =>
+  github.comments(REPO, number).filter((c) => c.body.trimStart().startsWith(marker(runner)))
+
+// Starts a node (added to `nodes` first, so it is stopped even if the wait fails) and waits until
+// its comment is on issue `number`.
+async function startRegistered (nodes, github, number, name, env) {
+  const node = new Node(name, { env })
+  nodes.push(node)
+  await node.start()
+  await until(() => commentsBy(github, number, env.RUNNER_NAME).length > 0, BEAT_TIMEOUT_MS, `${name}'s registry comment`)
+  return node
+}
+
+// An Ed25519 libp2p peer ID ("12D3KooW..."): base58btc of the identity multihash of the
+// protobuf-encoded public key.
+function randomPeerId () {
+  const der = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' })
+  const bytes = Buffer.concat([Buffer.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]), der.subarray(der.length - 32)])
+  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+  let n = BigInt('0x' + bytes.toString('hex'))
+  let out = ''
+  while (n > 0n) { out = alphabet[Number(n % 58n)] + out; n /= 58n }
+  for (const b of bytes) { if (b !== 0) break; out = '1' + out }
+  return out
+}
+
+function outsiderBody (runner, record) {
+  return `${marker(runner)}\n\`\`\`json\n${JSON.stringify(record, null, 2)}\n\`\`\`\n`
+}
+
+// Stops every node, removes their directories and closes the stub, then reports the first
+// failure to stop (a sanitizer report: the binaries run under ASan+UBSan).
+async function cleanUp (nodes, github) {
+  const errors = []
+  for (const n of nodes) await n.stop().catch((e) => errors.push(e))
+  for (const n of nodes) n.remove()
+  await github.close()
+  if (errors.length) throw errors[0]
+}
+
+const summary = (requests) => requests.map((r) => `${r.method} ${r.path} ${r.status}`)
+
+test('3 nodes find each other only through the registry issue; a restarted node updates its comment and reconnects', async () => {
+  const github = await startStubGitHub({ repos: [REPO], users: { [TOKEN]: BOT } })
+  const nodes = []
+  try {
+    const runners = ['ci-runner-a', 'ci-runner-b', 'ci-runner-c']
+    for (const [i, runner] of runners.entries()) {
+      // The third node names the repository the way GitHub Actions does.
+      const env = i === 2
+        ? registryEnv(github, runner, { IPFS_ACCELERATE_GITHUB_REPO: '', GITHUB_REPOSITORY: REPO })
+        : registryEnv(github, runner)
+      await startRegistered(nodes, github, 1, `reg${i}`, env)
+    }
+
+    // One issue, created by the first node, with the original's title and body.
+    const issues = github.issues(REPO)
+    assert.equal(issues.length, 1, `issues: ${issues.map((x) => x.title)}`)
+    assert.equal(issues[0].title, TITLE)
+    assert.equal(issues[0].body, ISSUE_BODY)
+    assert.equal(issues[0].user, BOT)
+    assert.equal(issues[0].state, 'open')
+
+    // Three requests per node on its first beat (docs/registry.md, "Quota per node"); the first
+    // creates the issue and skips reading its (empty) comment list.
+    const comments = '/repos/octo/fleet/issues/1/comments'
+    assert.deepEqual(summary(github.requests), [
+      'GET /repos/octo/fleet/issues 200', 'POST /repos/octo/fleet/issues 201', `POST ${comments} 201`,
+      'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`,
+      'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`
+    ])
+    for (const r of github.requests) {
+      assert.equal(r.headers.authorization, `token ${TOKEN}`, `${r.method} ${r.path} carries the token`)
+      if (r.method === 'GET') {
+        assert.deepEqual(r.query, r.path.endsWith('/issues') ? { state: 'open', per_page: '100' } : { per_page: '100' })
+      } else {
+        assert.match(r.headers['content-type'], /^application\/json/)
+      }
+    }
+
+    // One comment per node, in the original's format, saying how to reach it.
+    assert.equal(github.comments(REPO, 1).length, 3)
+    for (const [i, node] of nodes.entries()) {
+      const mine = commentsBy(github, 1, runners[i])
+      assert.equal(mine.length, 1, `${runners[i]} wrote one comment`)
+      assert.equal(mine[0].user, BOT)
+      const { runner, record } = parseComment(mine[0].body)
+      assert.equal(runner, runners[i])
+      assert.deepEqual(Object.keys(record), [...Object.keys(record)].sort(), 'keys sorted like json.dumps(sort_keys=True)')
+      assert.equal(record.runner_name, runners[i])
+      assert.equal(record.peer_id, node.peerId)
+      assert.equal(record.multiaddr, node.addr, 'the dialable address the node listens on')
+      assert.equal(record.listen_port, Number(/\/tcp\/(\d+)\//.exec(node.addr)[1]))
+      assert.equal(record.public_ip, null)
+      assert.match(record.metadata.agent, /^ipfs-accelerate\//)
+      assert.match(record.last_seen, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/)
+      assert.ok(Math.abs(Date.now() - Date.parse(record.last_seen)) < 60000, `last_seen ${record.last_seen} is now`)
+    }
+
+    // Everyone connected: each node dialled the ones listed before it, the others dialled it.
+    await waitMesh(nodes, MESH_TIMEOUT_MS)
+    for (const [i, node] of nodes.entries()) {
+      const view = await node.peers()
+      assert.equal(view.peer_count, 2, `${node.name} peers`)
+      for (const [j, other] of nodes.entries()) {
+        if (j === i) continue
+        const peer = view.peers.find((p) => p.peer_id === other.peerId)
+        assert.equal(peer.found_by, j < i ? 'registry' : 'inbound', `${node.name} found ${other.name}`)
+        assert.equal(peer.runner_name, j < i ? runners[j] : '', 'runner names come from the registry comments read')
+      }
+      // The registry view is the node's one heartbeat: the nodes that had written before it.
+      const listed = view.registry_peers.map((r) => [r.runner_name, r.peer_id, r.multiaddr, r.connected])
+      assert.deepEqual(listed.sort(), nodes.slice(0, i).map((n, j) => [runners[j], n.peerId, n.addr, true]).sort())
+      assert.equal(view.registry_peer_count, i)
+    }
+    await nodes[2].proc.waitLog(/Connected to 2 peer\(s\)/, 5000)
+    assert.doesNotMatch(nodes.map((n) => n.proc.stderr).join(''), /registry.*failed/)
+
+    // Restart the first node with its state directory and runner name: same peer ID, a new port.
+    const [first] = nodes
+    const comment = commentsBy(github, 1, runners[0])[0]
+    const before = parseComment(comment.body).record
+    await first.stop()
+    const seen = github.requests.length
+    nodes[0] = new Node('reg0-again', { home: first.home, env: registryEnv(github, runners[0]) })
+    await nodes[0].start()
+    assert.equal(nodes[0].peerId, first.peerId)
+    assert.notEqual(nodes[0].addr, first.addr)
+    await until(() => github.requests.length >= seen + 3, BEAT_TIMEOUT_MS, 'the restarted node\'s heartbeat')
+    assert.deepEqual(summary(github.requests.slice(seen)), [
+      'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`,
+      `PATCH /repos/octo/fleet/issues/comments/${comment.id} 200`
+    ])
+    assert.equal(github.comments(REPO, 1).length, 3, 'no second comment')
+    const after = parseComment(commentsBy(github, 1, runners[0])[0].body).record
+    assert.equal(after.multiaddr, nodes[0].addr, 'the comment now has the new address')
+    assert.equal(after.peer_id, before.peer_id)
+    assert.ok(Date.parse(after.last_seen) > Date.parse(before.last_seen))
+    await waitMesh(nodes, MESH_TIMEOUT_MS)
+    const view = await nodes[0].peers()
+    assert.deepEqual(view.peers.map((p) => p.found_by), ['registry', 'registry'])
+    assert.deepEqual(view.registry_peers.map((r) => r.runner_name).sort(), runners.slice(1))
+    assert.equal(github.issues(REPO).length, 1)
+  } finally {
+    await cleanUp(nodes, github)
+  }
+})
+
+test('registry comments that do not parse or cannot be dialled are skipped; the others still connect', async () => {
+  const github = await startStubGitHub({ repos: [REPO], users: { [TOKEN]: BOT } })
+  const nodes = []
+  try {
+    // Issues that are not the registry: another title, a closed one and a pull request with the
+    // registry's title. Then two open registry issues (a past race): the lowest number wins.
+    github.addIssue(REPO, { title: 'Flaky test on main' })
+    github.addIssue(REPO, { title: TITLE, state: 'closed' })
+    github.addIssue(REPO, { title: TITLE, pullRequest: true })
+    const registry = github.addIssue(REPO, { title: TITLE, body: ISSUE_BODY }).number
+    const duplicate = github.addIssue(REPO, { title: TITLE, body: ISSUE_BODY }).number
+    const now = new Date().toISOString().replace('Z', '+00:00')
+    const deadId = randomPeerId()
+    const deadAddr = `/ip4/127.0.0.1/tcp/${await freePort()}/p2p/${deadId}`
+    const record = (runner, peerId, multiaddr) =>
+      ({ last_seen: now, listen_port: 4001, metadata: {}, multiaddr, peer_id: peerId, public_ip: null, runner_name: runner })
+    const outsiders = [
+      github.addComment(REPO, registry, { body: 'What is this issue for?', user: 'curious' }),
+      github.addComment(REPO, registry, { body: `${marker('mallory')}\n\`\`\`json\n{"peer_id": "12D3KooW, "multiaddr": [}\n\`\`\`\n`, user: 'mallory' }),
+      github.addComment(REPO, registry, { body: outsiderBody('mallory-2', record('mallory-2', randomPeerId(), '/ip4/300.1.2.3/tcp/99999')), user: 'mallory' }),
+      github.addComment(REPO, registry, { body: outsiderBody('mallory-3', record('mallory-3', 'not-a-peer-id', '/ip4/127.0.0.1/tcp/4001')), user: 'mallory' }),
+      // A /p2p/ naming another peer than peer_id: dropped.
+      github.addComment(REPO, registry, { body: outsiderBody('mallory-4', record('mallory-4', randomPeerId(), deadAddr)), user: 'mallory' }),
+      // Well-formed, but nobody listens there: listed, dialled, never connected.
+      github.addComment(REPO, registry, { body: outsiderBody('gone', record('gone', deadId, deadAddr)), user: 'someone' })
+    ]
+    // A peer on the duplicate issue: nobody should read it.
+    const strayId = randomPeerId()
+    github.addComment(REPO, duplicate, { body: outsiderBody('stray', record('stray', strayId, `/ip4/127.0.0.1/tcp/4001/p2p/${strayId}`)) })
+    const seeded = outsiders.map((c) => c.body)
+
+    const runners = ['ci-runner-x', 'ci-runner-y']
+    for (const [i, runner] of runners.entries()) {
+      await startRegistered(nodes, github, registry, `out${i}`, registryEnv(github, runner))
+    }
+    await waitMesh(nodes, MESH_TIMEOUT_MS)
+
+    assert.equal(github.issues(REPO).length, 5, 'no issue created')
+    assert.ok(!github.requests.some((r) => r.method === 'POST' && r.path.endsWith('/issues')))
+    assert.deepEqual(github.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`), [
+      `POST /repos/octo/fleet/issues/${registry}/comments 201`, `POST /repos/octo/fleet/issues/${registry}/comments 201`
+    ], 'the nodes wrote their own comments on the lowest open registry issue and touched nothing else')
+    assert.deepEqual(github.comments(REPO, registry).slice(0, outsiders.length).map((c) => c.body), seeded)
+    assert.equal(github.comments(REPO, duplicate).length, 1)
+
+    const [x, y] = nodes
+    const yView = await y.peers()
+    assert.equal(yView.peer_count, 1)
+    assert.equal(yView.peers[0].peer_id, x.peerId)
+    assert.equal(yView.peers[0].found_by, 'registry')
+    const listed = (view) => view.registry_peers.map((r) => `${r.runner_name} ${r.peer_id} ${r.connected}`).sort()
+    assert.deepEqual(listed(yView), [`${runners[0]} ${x.peerId} true`, `gone ${deadId} false`])
+    const xView = await x.peers()
+    assert.equal(xView.peer_count, 1)
+    assert.deepEqual(listed(xView), [`gone ${deadId} false`])
+    assert.doesNotMatch(nodes.map((n) => n.proc.stderr).join(''), /registry.*failed/)
+  } finally {
+    await cleanUp(nodes, github)
+  }
+})
+
+test('a node whose registry repository is missing, or whose GitHub is unreachable, keeps serving and says why', async () => {
+  const github = await startStubGitHub({ repos: [REPO] })
+  const nodes = []
+  try {
+    const closed = `http://127.0.0.1:${await freePort()}`
+    const missing = new Node('missing', { env: registryEnv(github, 'ci-runner-m', { IPFS_ACCELERATE_GITHUB_REPO: 'octo/missing' }) })
+    const unreachable = new Node('unreachable', { env: registryEnv(github, 'ci-runner-u', { GITHUB_API_URL: closed }) })
+    nodes.push(missing, unreachable)
+    await Promise.all(nodes.map((n) => n.start()))
+    await missing.proc.waitLog(/registry:? heartbeat failed: GET \/repos\/octo\/missing\/issues\S*: HTTP 404/, BEAT_TIMEOUT_MS)
+    await unreachable.proc.waitLog(/registry:? heartbeat failed: GET \/repos\/octo\/fleet\/issues\S*: \S.*/, BEAT_TIMEOUT_MS)
+    // No issue is created in a repository that answered 404; the next try is after the back-off.
+    assert.deepEqual(summary(github.requests), ['GET /repos/octo/missing/issues 404'])
+    assert.equal(github.issues(REPO).length, 0)
+    for (const node of nodes) {
+      const view = await node.peers()
+      assert.equal(view.active, true)
+      assert.equal(view.status, 'active')
+      assert.equal(view.registry_peer_count, 0)
+      const page = await fetch(node.url + '/')
+      assert.equal(page.status, 200, `${node.name} dashboard`)
+      await page.arrayBuffer()
+      assert.equal(node.proc.child.exitCode, null, `${node.name} still runs`)
+    }
+  } finally {
+    await cleanUp(nodes, github)
+  }
+})
+
+// TODO (a finding, docs/registry.md "Testing"): two nodes that list the issues before either has
+// created one both create an issue (unavoidable without a lock on GitHub's side). The one with the
+// higher number moves to the lower one "on the next beat", which is 5 min ± 20 % later
+// (RegistryService: kHeartbeatInterval is also the first wait after a success). Until then each
+// node sits alone on its own issue and neither finds the other: a fleet started at once on a fresh
+// repository stays split for ~5 minutes. The stub's barrier forces the race; the test expects the
+// two to settle on one issue and connect within CONVERGE_TIMEOUT_MS, and fails today.
+test('two nodes racing on a fresh repository settle on one issue and connect', { todo: 'the re-check after creating an issue waits for the next 5-min beat' }, async () => {
+  const github = await startStubGitHub({ repos: [REPO] })
+  const nodes = []
+  try {
+    github.barrier((r) => r.method === 'GET' && r.path === '/repos/octo/fleet/issues', 2)
+    nodes.push(...['ci-runner-p', 'ci-runner-q'].map((runner, i) => new Node(`race${i}`, { env: registryEnv(github, runner) })))
+    await Promise.all(nodes.map((n) => n.start()))
+    await until(() => github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments')).length === 2,
+      BEAT_TIMEOUT_MS, 'both comments')
+    assert.equal(github.issues(REPO).length, 2, 'the barrier made both nodes create an issue')
+    await until(async () => {
+      const open = github.issues(REPO).filter((i) => i.state === 'open')
+      const lowest = Math.min(...open.map((i) => i.number))
+      return ['ci-runner-p', 'ci-runner-q'].every((r) => commentsBy(github, lowest, r).length === 1) &&
+        (await nodes[0].peers()).peer_count === 1
+    }, CONVERGE_TIMEOUT_MS, 'both nodes on the lowest registry issue, connected')
+  } finally {
+    await cleanUp(nodes, github)
+  }
+})
+
+// TODO (a finding, docs/registry.md "Testing"): every failed heartbeat is logged twice at warning
+// level: RegistryService::run logs the first failure in a row ("registry: heartbeat failed", later
+// ones at debug) and SwarmNode's on_error callback logs every failure again ("peer registry
+// heartbeat failed", src/node/swarm_node.cpp), which also undoes the service's quieter logging of
+// repeated failures.
+test('a failed heartbeat is logged once', { todo: 'SwarmNode on_error logs what RegistryService already logged' }, async () => {
+  const github = await startStubGitHub({ repos: [REPO] })
+  const node = new Node('missing-once', { env: registryEnv(github, 'ci-runner-o', { IPFS_ACCELERATE_GITHUB_REPO: 'octo/missing' }) })
+  try {
+    await node.start()
+    await node.proc.waitLog(/heartbeat failed/, BEAT_TIMEOUT_MS)
+    // Both log lines come from one failure within microseconds: give a second one time to show.
+    await until(() => github.requests.length === 1, BEAT_TIMEOUT_MS, 'the one request')
+    await new Promise((resolve) => setTimeout(resolve, LOG_SETTLE_MS))
+    assert.equal(node.proc.stderr.match(/heartbeat failed/g).length, 1, node.proc.stderr)
+  } finally {
+    await cleanUp([node], github)
+  }
+})
