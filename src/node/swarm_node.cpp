@@ -226,9 +226,8 @@ void SwarmNode::start_discovery() {
         refresh_status();
       });
     };
-    callbacks.on_error = [](const std::string& error) {
-      log::warn("peer registry heartbeat failed: {}", error);
-    };
+    // Failures are logged by the service itself (the first in a row as a warning, later ones at
+    // debug): no on_error here, which would log each one again.
     registry_service_ = std::make_unique<registry::RegistryService>(
         *registry_, registry::ServiceSchedule{}, std::move(callbacks));
     registry_service_->start();

@@ -24,9 +24,9 @@ const ISSUE_BODY = 'This issue is used as an automated peer registry for IPFS Ac
 // dial and identify on loopback take well under a second even under ASan.
 const BEAT_TIMEOUT_MS = 10000
 const MESH_TIMEOUT_MS = 15000
-// How long the racing nodes get to settle on one issue and connect (the todo test below).
+// How long the racing nodes get to settle on one issue and connect.
 const CONVERGE_TIMEOUT_MS = 12000
-// How long to wait for a log line that should not come (the todo test on duplicate logs).
+// How long to wait for a log line that should not come (a second 'heartbeat failed').
 const LOG_SETTLE_MS = 300
 
 const marker = (runner) => `<!-- p2p-peer-registry:${runner} -->`
@@ -107,10 +107,12 @@ test('3 nodes find each other only through the registry issue; a restarted node 
     assert.equal(issues[0].state, 'open')
 
     // Three requests per node on its first beat (docs/registry.md, "Quota per node"); the first
-    // creates the issue and skips reading its (empty) comment list.
+    // creates the issue, lists again (for a racer's lower issue) and skips reading its (empty)
+    // comment list.
     const comments = '/repos/octo/fleet/issues/1/comments'
     assert.deepEqual(summary(github.requests), [
-      'GET /repos/octo/fleet/issues 200', 'POST /repos/octo/fleet/issues 201', `POST ${comments} 201`,
+      'GET /repos/octo/fleet/issues 200', 'POST /repos/octo/fleet/issues 201',
+      'GET /repos/octo/fleet/issues 200', `POST ${comments} 201`,
       'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`,
       'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`
     ])
@@ -281,14 +283,12 @@ test('a node whose registry repository is missing, or whose GitHub is unreachabl
   }
 })
 
-// TODO (a finding, docs/registry.md "Testing"): two nodes that list the issues before either has
-// created one both create an issue (unavoidable without a lock on GitHub's side). The one with the
-// higher number moves to the lower one "on the next beat", which is 5 min ± 20 % later
-// (RegistryService: kHeartbeatInterval is also the first wait after a success). Until then each
-// node sits alone on its own issue and neither finds the other: a fleet started at once on a fresh
-// repository stays split for ~5 minutes. The stub's barrier forces the race; the test expects the
-// two to settle on one issue and connect within CONVERGE_TIMEOUT_MS, and fails today.
-test('two nodes racing on a fresh repository settle on one issue and connect', { todo: 'the re-check after creating an issue waits for the next 5-min beat' }, async () => {
+// Two nodes that list the issues before either has created one both create an issue (unavoidable
+// without a lock on GitHub's side). Issue numbers follow creation order, so the one with the higher
+// number sees the lower one when it lists again right after creating, and moves there in the same
+// beat (it used to wait for the next beat, 5 min away, leaving the fleet split). The stub's barrier
+// forces the race.
+test('two nodes racing on a fresh repository settle on one issue and connect', async () => {
   const github = await startStubGitHub({ repos: [REPO] })
   const nodes = []
   try {
@@ -309,12 +309,9 @@ test('two nodes racing on a fresh repository settle on one issue and connect', {
   }
 })
 
-// TODO (a finding, docs/registry.md "Testing"): every failed heartbeat is logged twice at warning
-// level: RegistryService::run logs the first failure in a row ("registry: heartbeat failed", later
-// ones at debug) and SwarmNode's on_error callback logs every failure again ("peer registry
-// heartbeat failed", src/node/swarm_node.cpp), which also undoes the service's quieter logging of
-// repeated failures.
-test('a failed heartbeat is logged once', { todo: 'SwarmNode on_error logs what RegistryService already logged' }, async () => {
+// A failed heartbeat is logged once: RegistryService logs the first failure in a row as a warning
+// (later ones at debug); SwarmNode used to log each one again.
+test('a failed heartbeat is logged once', async () => {
   const github = await startStubGitHub({ repos: [REPO] })
   const node = new Node('missing-once', { env: registryEnv(github, 'ci-runner-o', { IPFS_ACCELERATE_GITHUB_REPO: 'octo/missing' }) })
   try {

@@ -124,6 +124,19 @@ Result<void> Registry::find_or_create_issue() {
   issue_just_created_ = true;
   ++stats_.issues_created;
   log::info("registry: created issue #{} in {}", *n, config_.repo);
+  // Nodes started together on a fresh repository each create one. Issue numbers follow creation
+  // order, so listing again now shows every issue created before ours: the lowest wins at once,
+  // instead of leaving the fleet split until the next beat (which still looks once more, for a
+  // listing that lagged behind).
+  issues.clear();
+  if (read_list(ListKind::issues, repo_path() + "/issues?state=open&per_page=100", kMaxIssuePages,
+                &issues, nullptr)) {
+    if (auto lowest = choose_issue(issues); lowest && *lowest < *n) {
+      log::info("registry: using issue #{} (lower than our #{})", *lowest, *n);
+      issue_ = *lowest;
+      issue_just_created_ = false;
+    }
+  }
   return {};
 }
 
