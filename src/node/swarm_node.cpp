@@ -85,6 +85,12 @@ std::optional<std::string> SwarmNode::start() {
   });
   host_->on_disconnect([this](p2p::Connection& c) {
     connected_since_ms_.erase(c.remote_peer());
+    // How a peer was found describes one connection: the next may come the other way. Bootstrap
+    // peers stay bootstrap peers (keep_connected redials them).
+    if (auto it = found_by_.find(c.remote_peer());
+        it != found_by_.end() && it->second != FoundBy::bootstrap) {
+      found_by_.erase(it);
+    }
     log::info("Connected to {} peer(s)", host_->connections().size());
     refresh_status();
   });
@@ -252,6 +258,9 @@ void SwarmNode::dial_discovered(const wire::PeerId& peer, const std::vector<wire
         if (!connection) {
           log::debug("could not reach discovered peer {}: {}", peer.to_string(),
                      connection.error().message());
+          // Unless it reached us meanwhile, forget the attempt: a later inbound connection from
+          // it was not found by this dial.
+          if (!host_->connection(peer)) found_by_.erase(peer);
         }
       },
       asio::detached);

@@ -186,6 +186,11 @@ test('3 nodes find each other only through the registry issue; a restarted node 
     await waitMesh(nodes, MESH_TIMEOUT_MS)
     const view = await nodes[0].peers()
     assert.deepEqual(view.peers.map((p) => p.found_by), ['registry', 'registry'])
+    // The others had dialled the old one (or it them); this time it came to them.
+    for (const other of nodes.slice(1)) {
+      const seenBy = (await other.peers()).peers.find((p) => p.peer_id === nodes[0].peerId)
+      assert.equal(seenBy?.found_by, 'inbound', `${other.name} sees the restarted node as inbound`)
+    }
     assert.deepEqual(view.registry_peers.map((r) => r.runner_name).sort(), runners.slice(1))
     assert.equal(github.issues(REPO).length, 1)
   } finally {
