@@ -52,6 +52,8 @@ struct P2pStatus {
   std::vector<std::string> listen_addrs;  // with /p2p/<id>
   std::vector<PeerView> peers;            // connected now
   std::vector<RegistryPeerView> registry_peers;
+  std::string registry_repo;   // "owner/name" of the registry issue; "" when the registry is off
+  std::string registry_error;  // why the last heartbeat failed; "" after a success
   std::uint64_t bytes_in = 0;   // P2P payload bytes received / sent since start
   std::uint64_t bytes_out = 0;
   std::uint64_t announcements_sent = 0;

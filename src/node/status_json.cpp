@@ -89,6 +89,8 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   }
   doc["registry_peer_count"] = s.registry_peers.size();
   doc["registry_peers"] = std::move(registry);
+  doc["registry_repo"] = s.registry_repo;
+  doc["registry_error"] = s.registry_error;
   doc["bytes_in"] = s.bytes_in;
   doc["bytes_out"] = s.bytes_out;
   doc["announcements_sent"] = s.announcements_sent;

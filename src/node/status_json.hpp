@@ -19,8 +19,9 @@ std::string iso8601_utc(std::int64_t epoch_ms);
 // {enabled, active, peer_count, peers[{peer_id, runner_name, listen_port, last_seen (= now for a
 // connected peer), addrs, agent, rtt_ms, connected_since, connected_since_ms, entries_served,
 // entries_received, found_by}], peer_id, status, sharing, listen_addrs, registry_peer_count,
-// registry_peers[{peer_id, runner_name, listen_port, last_seen, multiaddr, connected}], bytes_in,
-// bytes_out, announcements_sent, announcements_received, entries_rejected}
+// registry_peers[{peer_id, runner_name, listen_port, last_seen, multiaddr, connected}],
+// registry_repo ("" = off), registry_error ("" after a successful heartbeat), bytes_in, bytes_out,
+// announcements_sent, announcements_received, entries_rejected}
 boost::json::object peers_view(const P2pStatus& status, std::int64_t now_ms);
 
 // {available, total_entries, total_size_mb, hit_rate, p2p_enabled, p2p_peers, hit_rate_percent,

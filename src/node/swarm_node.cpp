@@ -339,6 +339,8 @@ void SwarmNode::refresh_status() {
     }
   }
   if (registry_service_) {
+    s.registry_repo = options_.registry->repo;
+    s.registry_error = registry_service_->last_error();
     for (const auto& p : registry_service_->peers()) {
       RegistryPeerView r;
       r.peer_id = p.peer_id.to_string();

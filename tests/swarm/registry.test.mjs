@@ -24,8 +24,10 @@ const ISSUE_BODY = 'This issue is used as an automated peer registry for IPFS Ac
 // dial and identify on loopback take well under a second even under ASan.
 const BEAT_TIMEOUT_MS = 10000
 const MESH_TIMEOUT_MS = 15000
-// How long the racing nodes get to settle on one issue and connect.
-const CONVERGE_TIMEOUT_MS = 12000
+// How long the racing nodes get to settle on one issue and connect: when the node that moved read
+// the issue's comments before the creator wrote its own, they meet at the follow-up beat
+// (kFirstFollowUp 30 s + 20 % jitter).
+const CONVERGE_TIMEOUT_MS = 45000
 // How long to wait for a log line that should not come (a second 'heartbeat failed').
 const LOG_SETTLE_MS = 300
 
@@ -159,6 +161,8 @@ test('3 nodes find each other only through the registry issue; a restarted node 
       const listed = view.registry_peers.map((r) => [r.runner_name, r.peer_id, r.multiaddr, r.connected])
       assert.deepEqual(listed.sort(), nodes.slice(0, i).map((n, j) => [runners[j], n.peerId, n.addr, true]).sort())
       assert.equal(view.registry_peer_count, i)
+      assert.equal(view.registry_repo, REPO)
+      assert.equal(view.registry_error, '')
     }
     await nodes[2].proc.waitLog(/Connected to 2 peer\(s\)/, 5000)
     assert.doesNotMatch(nodes.map((n) => n.proc.stderr).join(''), /heartbeat failed/)
@@ -268,8 +272,16 @@ test('a node whose registry repository is missing, or whose GitHub is unreachabl
     const unreachable = new Node('unreachable', { env: registryEnv(github, 'ci-runner-u', { GITHUB_API_URL: closed }) })
     nodes.push(missing, unreachable)
     await Promise.all(nodes.map((n) => n.start()))
-    await missing.proc.waitLog(/registry:? heartbeat failed: GET \/repos\/octo\/missing\/issues\S*: HTTP 404/, BEAT_TIMEOUT_MS)
-    await unreachable.proc.waitLog(/registry:? heartbeat failed: GET \/repos\/octo\/fleet\/issues\S*: \S.*/, BEAT_TIMEOUT_MS)
+    // The reason says what to check: the repository and token, or the API URL.
+    const notFound = /GET \/repos\/octo\/missing\/issues\S*: HTTP 404 \(no repository octo\/missing, or the token cannot see it/
+    const cannotReach = new RegExp(`GET /repos/octo/fleet/issues\\S*: .*\\(cannot reach ${closed.replace(/[.]/g, '\\.')};`)
+    await missing.proc.waitLog(new RegExp('registry: heartbeat failed: ' + notFound.source), BEAT_TIMEOUT_MS)
+    await unreachable.proc.waitLog(new RegExp('registry: heartbeat failed: ' + cannotReach.source), BEAT_TIMEOUT_MS)
+    // ...and so does the peers view (the dashboard and get_peer_status), refreshed every second.
+    await until(async () => notFound.test((await missing.peers()).registry_error), 5000, 'registry_error of the missing repository')
+    await until(async () => cannotReach.test((await unreachable.peers()).registry_error), 5000, 'registry_error of the unreachable GitHub')
+    assert.equal((await missing.peers()).registry_repo, 'octo/missing')
+    assert.equal((await unreachable.peers()).registry_repo, REPO)
     // No issue is created in a repository that answered 404; the next try is after the back-off.
     assert.deepEqual(summary(github.requests), ['GET /repos/octo/missing/issues 404'])
     assert.equal(github.issues(REPO).length, 0)
@@ -291,8 +303,9 @@ test('a node whose registry repository is missing, or whose GitHub is unreachabl
 // Two nodes that list the issues before either has created one both create an issue (unavoidable
 // without a lock on GitHub's side). Issue numbers follow creation order, so the one with the higher
 // number sees the lower one when it lists again right after creating, and moves there in the same
-// beat (it used to wait for the next beat, 5 min away, leaving the fleet split). The stub's barrier
-// forces the race.
+// beat (it used to wait for the next beat, 5 min away, leaving the fleet split). They connect at
+// once, or at the follow-up beat when the mover read the issue's comments before the creator wrote
+// its own. The stub's barrier forces the race.
 test('two nodes racing on a fresh repository settle on one issue and connect', async () => {
   const github = await startStubGitHub({ repos: [REPO] })
   const nodes = []
@@ -308,7 +321,11 @@ test('two nodes racing on a fresh repository settle on one issue and connect', a
       const lowest = Math.min(...open.map((i) => i.number))
       return ['ci-runner-p', 'ci-runner-q'].every((r) => commentsBy(github, lowest, r).length === 1) &&
         (await nodes[0].peers()).peer_count === 1
-    }, CONVERGE_TIMEOUT_MS, 'both nodes on the lowest registry issue, connected')
+    }, CONVERGE_TIMEOUT_MS, 'both nodes on the lowest registry issue, connected').catch((e) => {
+      e.message += `\nrequests: ${JSON.stringify(summary(github.requests))}\n` +
+        nodes.map((n) => `${n.name}: ${n.proc.stderr}`).join('\n')
+      throw e
+    })
   } finally {
     await cleanUp(nodes, github)
   }

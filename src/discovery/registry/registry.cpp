@@ -1,6 +1,7 @@
 #include "discovery/registry/registry.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "base/log.hpp"
 #include "discovery/registry/settings.hpp"
@@ -11,6 +12,27 @@ namespace {
 
 // Caps the ETag cache: the registry reads at most this many distinct list URLs.
 constexpr std::size_t kMaxCachedPages = 2 * (kMaxIssuePages + kMaxCommentPages);
+// GitHub's own explanation of an error answer, quoted in ours up to this many characters.
+constexpr std::size_t kMaxQuotedMessage = 200;
+
+// The "message" of a GitHub error body ({"message": "...", ...}), printable ASCII only and
+// shortened; "" if there is none.
+std::string github_message(std::string_view body) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(body.substr(0, 64 * 1024), ec);
+  if (ec || !doc.is_object()) return {};
+  const auto* message = doc.as_object().if_contains("message");
+  if (message == nullptr || !message->is_string()) return {};
+  std::string out;
+  for (char c : message->as_string()) {
+    if (out.size() == kMaxQuotedMessage) {
+      out += "...";
+      break;
+    }
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -280,6 +302,10 @@ Result<github::Response> Registry::send(github::Request request) {
   auto r = client_.send(request);
   if (!r) {
     last_error_ = what + ": " + r.error().message();
+    if (r.error() == Error::io_failure || r.error() == Error::timeout) {
+      // The transport's own reason (refused, DNS, TLS) is in the client's debug log.
+      last_error_ += " (cannot reach " + client_.config().api_url + "; LOG_LEVEL=debug says why)";
+    }
     if (r.error() == Error::limit_exceeded) {
       last_error_ += " (retry in " + std::to_string(client_.retry_after().count()) + " s)";
     }
@@ -291,6 +317,24 @@ Result<github::Response> Registry::send(github::Request request) {
 
 Result<void> Registry::fail(const github::Response& response, std::string_view what) {
   last_error_ = std::string(what) + ": HTTP " + std::to_string(response.status);
+  // What it means for the registry, then GitHub's own words.
+  switch (response.status) {
+    case 401:
+      last_error_ += " (GitHub refused the token)";
+      break;
+    case 404:
+      // On the issue list or on creating the issue (a comment's 404 means the issue is gone).
+      if (what.find("comment") == std::string_view::npos) {
+        last_error_ += " (no repository " + config_.repo +
+                       ", or the token cannot see it: IPFS_ACCELERATE_GITHUB_REPO / GITHUB_REPOSITORY)";
+      }
+      break;
+    default:
+      break;
+  }
+  if (auto message = github_message(response.body); !message.empty()) {
+    last_error_ += ": \"" + message + "\"";
+  }
   switch (response.status) {
     case 404:
     case 410:

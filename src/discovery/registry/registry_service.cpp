@@ -49,11 +49,13 @@ std::uint64_t RegistryService::failures() const {
 }
 
 Duration RegistryService::next_wait(const ServiceSchedule& schedule, std::uint64_t failures,
-                                    Duration retry_after, double unit) {
+                                    Duration retry_after, double unit, bool first_success) {
   const double jitter = std::clamp(schedule.jitter, 0.0, 0.9);
   const double factor = 1.0 + jitter * (2.0 * std::clamp(unit, 0.0, 1.0) - 1.0);
   if (failures == 0) {
-    const std::chrono::duration<double, Duration::period> exact = schedule.interval * factor;
+    const Duration base = first_success ? std::min(schedule.follow_up, schedule.interval)
+                                        : schedule.interval;
+    const std::chrono::duration<double, Duration::period> exact = base * factor;
     return std::chrono::round<Duration>(exact);
   }
   Duration wait = schedule.min_backoff;
@@ -78,7 +80,7 @@ void RegistryService::run() {
         last_error_ = registry_.last_error();  // "" unless the token may only read
         ++successes_;
         consecutive_failures_ = 0;
-        wait = next_wait(schedule_, 0, {}, unit(rng_));
+        wait = next_wait(schedule_, 0, {}, unit(rng_), successes_ == 1);
       }
       if (callbacks_.on_peers) callbacks_.on_peers(std::move(*result));
     } else {

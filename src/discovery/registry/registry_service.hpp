@@ -1,4 +1,6 @@
-// Runs Registry::heartbeat_once() on its own thread: the first beat at start(), then every
+// Runs Registry::heartbeat_once() on its own thread: the first beat at start(), a second one
+// `follow_up` ± `jitter` after the first success (default 30 s: nodes started together each read
+// the comments before the others wrote theirs, so their first beats miss each other), then every
 // `interval` ± `jitter` (default 5 min ± 20%, so a fleet started together spreads out), and after
 // a failure waits min_backoff doubling up to max_backoff, or longer while the GitHub client says
 // we are rate limited (retry_after). stop() wakes the sleep and joins promptly.
@@ -23,12 +25,14 @@
 namespace ipfsa::registry {
 
 inline constexpr Duration kHeartbeatInterval = std::chrono::minutes{5};
+inline constexpr Duration kFirstFollowUp = std::chrono::seconds{30};  // after the first success
 inline constexpr double kHeartbeatJitter = 0.2;  // ± fraction of the interval
 inline constexpr Duration kMinBackoff = std::chrono::seconds{30};
 inline constexpr Duration kMaxBackoff = std::chrono::minutes{30};
 
 struct ServiceSchedule {
   Duration interval = kHeartbeatInterval;
+  Duration follow_up = kFirstFollowUp;
   double jitter = kHeartbeatJitter;  // clamped to [0, 0.9]
   Duration min_backoff = kMinBackoff;
   Duration max_backoff = kMaxBackoff;
@@ -59,11 +63,12 @@ class RegistryService {
   std::uint64_t successes() const;
   std::uint64_t failures() const;
 
-  // The wait before the next beat: interval ± jitter after a success; after `failures`
-  // consecutive failures min_backoff * 2^(failures-1) capped at max_backoff, at least
-  // `retry_after`. `unit` in [0, 1) picks the jitter.
+  // The wait before the next beat: follow_up ± jitter after the first success (`first_success`),
+  // interval ± jitter after later ones; after `failures` consecutive failures
+  // min_backoff * 2^(failures-1) capped at max_backoff, at least `retry_after`. `unit` in [0, 1)
+  // picks the jitter.
   static Duration next_wait(const ServiceSchedule& schedule, std::uint64_t failures,
-                            Duration retry_after, double unit);
+                            Duration retry_after, double unit, bool first_success = false);
 
  private:
   void run();

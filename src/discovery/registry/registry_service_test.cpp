@@ -53,6 +53,13 @@ TEST(ServiceSchedule, JitterAndBackoff) {
   EXPECT_EQ(RegistryService::next_wait(s, 2, 0s, 0.5), 60s);
   EXPECT_EQ(RegistryService::next_wait(s, 4, 0s, 0.5), 240s);
   EXPECT_EQ(RegistryService::next_wait(s, 7, 0s, 0.5), 30min);  // capped at max_backoff
+  // The beat after the first success comes soon, for nodes that started together.
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.5, true), 30s);
+  EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.0, true), 24s);
+  EXPECT_EQ(RegistryService::next_wait(s, 1, 0s, 0.5, true), 30s);  // failures: back-off as before
+  ServiceSchedule slow;
+  slow.interval = 10s;  // a follow-up is never later than the interval
+  EXPECT_EQ(RegistryService::next_wait(slow, 0, 0s, 0.5, true), 10s);
   EXPECT_EQ(RegistryService::next_wait(s, 1000, 0s, 0.5), 30min);
   EXPECT_EQ(RegistryService::next_wait(s, 1, 3600s, 0.5), 3600s);  // the rate limit says more
   s.jitter = 5.0;                                                  // clamped to 0.9
@@ -60,7 +67,7 @@ TEST(ServiceSchedule, JitterAndBackoff) {
 }
 
 TEST_F(Service, FirstBeatAtStartAndStopWithinOneSecondDuringTheSleep) {
-  auto client = scenario_client("registry-create-issue");
+  auto client = scenario_client("registry-create-issue-late-racer");
   ASSERT_TRUE(client);
   auto registry = make_registry(*client);
   ASSERT_TRUE(registry);
@@ -119,6 +126,27 @@ TEST_F(Service, BeatsAgainAfterTheIntervalAndReportsPeers) {
   EXPECT_EQ(events.last_peers[0].record.runner_name, "other");
   ASSERT_EQ(service.peers().size(), 1u);
   EXPECT_EQ(registry->stats().not_modified, 1u);  // the second beat revalidated
+}
+
+TEST_F(Service, TheSecondBeatFollowsSoonAfterTheFirst) {
+  auto client = scenario_client("registry-upsert");
+  ASSERT_TRUE(client);
+  auto registry = make_registry(*client);
+  ASSERT_TRUE(registry);
+  Events events;
+  ServiceSchedule schedule;
+  schedule.interval = 1h;
+  schedule.follow_up = 20ms;
+  schedule.jitter = 0;
+  RegistryService service(*registry, schedule, events.callbacks());
+  service.start();
+  // Only the follow-up can bring the second beat within the wait.
+  ASSERT_TRUE(events.wait_for([&] { return events.peers_calls >= 2; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  service.stop();  // the third beat is an hour away: stop wakes it at once
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_EQ(events.peers_calls, 2);
+  EXPECT_EQ(service.successes(), 2u);
 }
 
 TEST_F(Service, FailureIsReportedAndBacksOffForTheRateLimit) {
