@@ -42,6 +42,8 @@ export function peersFixture (overrides = {}) {
       { peer_id: other, runner_name: 'runner-2', listen_port: 9101, last_seen: '2026-11-26T10:00:00Z', multiaddr: `/ip4/127.0.0.1/tcp/9101/p2p/${other}`, connected: true },
       { peer_id: 'QmRegistryPeer', runner_name: 'runner-1', listen_port: 9100, last_seen: '2026-11-26T09:00:00Z', multiaddr: '', connected: false }
     ],
+    registry_repo: 'octo/fleet',
+    registry_error: '',
     bytes_in: 0,
     bytes_out: 0,
     ...overrides

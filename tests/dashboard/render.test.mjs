@@ -90,7 +90,9 @@ test('escaping: markup in any value is shown as text and never runs', async () =
     peer_id: `<b>${evil}</b>`,
     listen_addrs: [evil],
     peers: [{ ...peersFixture().peers[0], agent: evil, found_by: evil, addrs: [evil] }],
-    registry_peers: [{ peer_id: evil, runner_name: evil, listen_port: 1, last_seen: evil }]
+    registry_peers: [{ peer_id: evil, runner_name: evil, listen_port: 1, last_seen: evil }],
+    registry_repo: evil,
+    registry_error: evil
   })
   node.state['/api/mcp/cache/stats'] = statsFixture({ available: false, error: evil })
   const page = await open()
@@ -101,9 +103,33 @@ test('escaping: markup in any value is shown as text and never runs', async () =
   const cells = await page.locator('#peers-tbody td').allTextContents()
   assert.equal(cells[2], evil)
   assert.equal(cells[7], evil)
+  assert.equal(await text(page, '#registry-state'), `⚠ ${evil}: ${evil}`)
   assert.match(await text(page, '#cache-error'), /cache unavailable: <img src=x/)
   assert.equal(await page.locator('main img, main script, main b, #cache-error *').count(), 0)
   assert.equal(await page.evaluate(() => window.__pwned), undefined)
+})
+
+test('registry state: the repository, off, or why the last heartbeat failed', async () => {
+  const page = await open()
+  await page.click('#tab-peers')
+  assert.equal(await text(page, '#registry-state'), '✓ Issue "p2p-peer-registry" in octo/fleet')
+  assert.match(await page.getAttribute('#registry-state', 'class'), /state-ok/)
+  const error = 'GET /repos/octo/fleet/issues?state=open&per_page=100: HTTP 401 (GitHub refused the token): "Bad credentials"'
+  node.state['/api/mcp/peers'] = peersFixture({ registry_error: error })
+  await refreshNow(page)
+  assert.equal(await text(page, '#registry-state'), `⚠ octo/fleet: ${error}`)
+  assert.match(await page.getAttribute('#registry-state', 'class'), /state-warn/)
+  node.state['/api/mcp/peers'] = peersFixture({ registry_repo: '', registry_peers: [] })
+  await refreshNow(page)
+  assert.equal(await text(page, '#registry-state'), 'Registry off (set IPFS_ACCELERATE_GITHUB_REPO or GITHUB_REPOSITORY)')
+  assert.doesNotMatch(await page.getAttribute('#registry-state', 'class'), /state-/)
+  // A node of an older version has neither field.
+  const older = peersFixture()
+  delete older.registry_repo
+  delete older.registry_error
+  node.state['/api/mcp/peers'] = older
+  await refreshNow(page)
+  assert.equal(await text(page, '#registry-state'), EMPTY)
 })
 
 test('P2P disabled or not listening: the reason from `status` and ✗ Disabled', async () => {

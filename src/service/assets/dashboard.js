@@ -126,7 +126,7 @@
   }
 
   // ---- P2P card and Peers tab ------------------------------------------------------------------
-  const kP2pFields = ['peer-status', 'peer-count', 'p2p-enabled', 'p2p-sharing', 'p2p-peer-id', 'registry-peer-count']
+  const kP2pFields = ['peer-status', 'peer-count', 'p2p-enabled', 'p2p-sharing', 'p2p-peer-id', 'registry-peer-count', 'registry-state']
 
   function renderAddrs (list, addrs) {
     list.replaceChildren()
@@ -205,8 +205,19 @@
     setText('p2p-peer-id', str(data.peer_id))
     renderAddrs($('p2p-listen-addrs'), data.listen_addrs)
     setText('registry-peer-count', fmtInt(registry.length))
+    renderRegistryState(data)
     renderTable($('peers-tbody'), connected, kPeerColumns, 'No connected peers')
     renderTable($('registry-tbody'), registry, kRegistryColumns, 'No registry peers')
+  }
+
+  // `registry_repo` ("" = off) and `registry_error` ("" after a successful heartbeat); a node
+  // without them (an older version) shows EMPTY.
+  function renderRegistryState (data) {
+    if (typeof data.registry_repo !== 'string') setText('registry-state', EMPTY)
+    else if (data.registry_repo === '') setText('registry-state', 'Registry off (set IPFS_ACCELERATE_GITHUB_REPO or GITHUB_REPOSITORY)')
+    else if (typeof data.registry_error === 'string' && data.registry_error !== '') {
+      setText('registry-state', `⚠ ${data.registry_repo}: ${data.registry_error}`, 'warn')
+    } else setText('registry-state', `✓ Issue "p2p-peer-registry" in ${data.registry_repo}`, 'ok')
   }
 
   async function refreshPeerStatus () {
