@@ -50,6 +50,13 @@ std::optional<char32_t> next_utf8(std::string_view s, std::size_t& i) {
   return cp;
 }
 
+bool is_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (!next_utf8(s, i)) return false;
+  }
+  return true;
+}
+
 void append_u16(std::string& out, unsigned v) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "\\u%04x", v);
@@ -215,8 +222,14 @@ std::optional<WallTime> parse_last_seen(std::string_view s) {
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  const auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + frac - offset;
-  return time_point_cast<WallClock::duration>(t);
+  // In seconds first: any year 0000-9999 fits there, and only the checked range is converted to
+  // WallTime's nanoseconds (which would overflow outside 1677-2262).
+  const sys_seconds utc = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - offset;
+  if (utc < sys_days{year{kMinLastSeenYear} / January / 1} ||
+      utc >= sys_days{year{kMaxLastSeenYear + 1} / January / 1}) {
+    return std::nullopt;
+  }
+  return time_point_cast<WallClock::duration>(utc) + duration_cast<WallClock::duration>(frac);
 }
 
 Result<std::string> build_comment_body(const PeerRecord& r) {
@@ -342,6 +355,8 @@ Result<PeerRecord> parse_comment_body(std::string_view body) {
   }
   if (r.runner_name.empty()) {
     if (marker_name.size() > kMaxFieldBytes) return Error::too_large;
+    // The JSON's strings are UTF-8 by construction; the marker is raw bytes.
+    if (!is_utf8(marker_name)) return Error::malformed;
     r.runner_name = std::string(marker_name);
   }
   if (auto it = o.find("metadata"); it != o.end() && it->value().is_object()) {

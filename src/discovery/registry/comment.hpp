@@ -43,6 +43,10 @@ inline constexpr std::size_t kMaxCommentBytes = 16 * 1024;
 inline constexpr std::size_t kMaxFieldBytes = 512;
 inline constexpr std::size_t kMaxMetadataEntries = 16;
 inline constexpr unsigned kMaxJsonDepth = 8;
+// The years (UTC) a last_seen may fall in. Nothing outside can be live, and WallTime
+// (system_clock: int64 nanoseconds) only spans 1677-2262, so a farther time would overflow it.
+inline constexpr int kMinLastSeenYear = 1970;
+inline constexpr int kMaxLastSeenYear = 2200;
 
 struct PeerRecord {
   std::string runner_name;
@@ -70,7 +74,8 @@ bool is_comment_of(std::string_view body, std::string_view runner_name);
 std::string format_last_seen(WallTime t);
 
 // ISO 8601 as datetime.fromisoformat() reads what the original writes: date, 'T' or ' ', hh:mm
-// [:ss[.f{1,9}]], then 'Z', '+hh:mm[:ss]', '-hh:mm[:ss]' or nothing (read as UTC).
+// [:ss[.f{1,9}]], then 'Z', '+hh:mm[:ss]', '-hh:mm[:ss]' or nothing (read as UTC). nullopt also
+// for a time (UTC) outside the years kMinLastSeenYear..kMaxLastSeenYear.
 std::optional<WallTime> parse_last_seen(std::string_view text);
 
 // The comment body for `record`. Errors: Error::malformed (empty runner name; a runner name with
@@ -81,8 +86,9 @@ Result<std::string> build_comment_body(const PeerRecord& record);
 // Errors: Error::not_found (not a registry comment), Error::too_large (body above
 // kMaxCommentBytes, a field above kMaxFieldBytes, too many metadata entries), Error::malformed
 // (no ```json block, JSON that does not parse or is not an object, a missing or mistyped
-// peer_id / multiaddr / last_seen, listen_port outside 0..65535, an unreadable last_seen).
-// runner_name comes from the JSON, else from the marker.
+// peer_id / multiaddr / last_seen, listen_port outside 0..65535, an unreadable last_seen, a
+// runner name from the marker that is not UTF-8). runner_name comes from the JSON, else from the
+// marker. Every text field of the record is UTF-8.
 Result<PeerRecord> parse_comment_body(std::string_view body);
 
 }  // namespace ipfsa::registry

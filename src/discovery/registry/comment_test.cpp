@@ -143,6 +143,24 @@ TEST(Comment, LastSeenParsesIsoVariants) {
   }
 }
 
+// Found by fuzz/registry_fuzz: WallTime counts nanoseconds in an int64 (1677-2262), so these
+// overflowed (undefined behaviour; "0001-01-01" came back as 1754-08-30, and a chosen far year
+// could wrap into the live window).
+TEST(Comment, LastSeenRefusesYearsWallTimeCannotHold) {
+  EXPECT_EQ(parse_last_seen("1970-01-01T00:00:00Z"), WallTime{});
+  EXPECT_EQ(parse_last_seen("2200-12-31T23:59:59.999999999Z"),
+            at(2200, 12, 31, 23, 59, 59) + nanoseconds{999999999});
+  EXPECT_EQ(parse_last_seen("1969-12-31T23:30:00-00:30"), WallTime{});  // the range is in UTC
+  for (std::string_view bad :
+       {"0001-01-01T00:00:00+01:00", "1677-09-21T00:12:43Z", "1969-12-31T23:59:59Z",
+        "1970-01-01T00:00:00+00:01", "2200-12-31T23:30:00-00:30", "2201-01-01T00:00:00Z",
+        "2262-04-11T23:47:17Z", "9999-12-31T23:59:59-23:59"}) {
+    EXPECT_FALSE(parse_last_seen(bad)) << bad;
+  }
+  auto far = replace_all(std::string(kPythonBodyPlain), "2026-11-26", "2846-11-26");
+  EXPECT_EQ(parse_comment_body(far).error(), Error::malformed);
+}
+
 TEST(Comment, RoundTrip) {
   PeerRecord r = python_record();
   r.runner_name = "runner \xe2\x9c\x93 #7";
@@ -182,6 +200,26 @@ TEST(Comment, RunnerNameFallsBackToMarkerAndMetadataKeepsJsonText) {
   EXPECT_EQ(r->metadata.at("n"), "3");
   EXPECT_EQ(r->metadata.at("b"), "true");
   EXPECT_EQ(r->metadata.at("o"), R"({"k":[1]})");
+}
+
+// Found by fuzz/registry_fuzz: the JSON's strings are UTF-8 by construction, but the marker is
+// raw text, so a runner name taken from it could carry any bytes into the status JSON and logs.
+TEST(Comment, RunnerNameFromTheMarkerMustBeUtf8) {
+  const std::string json =
+      "\n```json\n{\"last_seen\": \"2026-11-26T10:42:14Z\", \"multiaddr\": "
+      "\"/ip4/1.2.3.4/tcp/1\", \"peer_id\": \"" +
+      std::string(kPeer) + "\"}\n```\n";
+  EXPECT_EQ(parse_comment_body("<!-- p2p-peer-registry: \x8a-->" + json).error(), Error::malformed);
+  EXPECT_EQ(parse_comment_body("<!-- p2p-peer-registry:host-\xc3 -->" + json).error(),
+            Error::malformed);  // truncated sequence
+  auto ok = parse_comment_body("<!-- p2p-peer-registry:h\xc3\xb4te -->" + json);
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->runner_name, "h\xc3\xb4te");
+  // The JSON's own runner_name wins, and the marker is then not read for it.
+  auto named = parse_comment_body("<!-- p2p-peer-registry:\xff -->" +
+                                  replace_all(json, "{", "{\"runner_name\": \"r\", "));
+  ASSERT_TRUE(named) << named.error().message();
+  EXPECT_EQ(named->runner_name, "r");
 }
 
 TEST(Comment, Markers) {

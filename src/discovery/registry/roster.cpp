@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "base/log.hpp"
 #include "wire/ip_text.hpp"
 
 namespace ipfsa::registry {
@@ -131,23 +130,27 @@ Result<RegistryPeer> to_registry_peer(PeerRecord record, std::uint64_t comment_i
 }
 
 std::vector<RegistryPeer> live_peers(std::span<const IssueComment> comments, const Self& self,
-                                     WallTime now) {
+                                     WallTime now, const SkipReport& on_skip) {
   if (comments.size() > kMaxRegistryComments) comments = comments.first(kMaxRegistryComments);
+  // One peer ID has several texts (base58, CIDv1 "bafz..."): ours and duplicates are found by
+  // the ID itself. A self.peer_id that does not parse is compared as text only.
+  const auto self_id = wire::PeerId::parse(self.peer_id);
   std::vector<RegistryPeer> candidates;
   for (const auto& c : comments) {
     if (!is_registry_comment(c.body)) continue;
     auto record = parse_comment_body(c.body);
     if (!record) {
-      log::debug("registry: skipping comment {}: {}", c.id, record.error().message());
+      if (on_skip) on_skip(c.id, record.error());
       continue;
     }
     if (record->last_seen < now - kPeerTtl || record->last_seen > now + kMaxClockSkew) continue;
     if (record->runner_name == self.runner_name || record->peer_id == self.peer_id) continue;
     auto peer = to_registry_peer(std::move(*record), c.id);
     if (!peer) {
-      log::debug("registry: skipping comment {}: {}", c.id, peer.error().message());
+      if (on_skip) on_skip(c.id, peer.error());
       continue;
     }
+    if (self_id && peer->peer_id == *self_id) continue;
     candidates.push_back(std::move(*peer));
   }
   // Newest first (ties: lowest comment id), then keep the first of each peer_id and runner_name.
@@ -156,12 +159,11 @@ std::vector<RegistryPeer> live_peers(std::span<const IssueComment> comments, con
     return a.comment_id < b.comment_id;
   });
   std::vector<RegistryPeer> out;
-  std::set<std::string, std::less<>> seen_ids, seen_runners;
+  std::set<wire::PeerId> seen_ids;
+  std::set<std::string, std::less<>> seen_runners;
   for (auto& p : candidates) {
-    if (seen_ids.contains(p.record.peer_id) || seen_runners.contains(p.record.runner_name)) {
-      continue;
-    }
-    seen_ids.insert(p.record.peer_id);
+    if (seen_ids.contains(p.peer_id) || seen_runners.contains(p.record.runner_name)) continue;
+    seen_ids.insert(p.peer_id);
     seen_runners.insert(p.record.runner_name);
     out.push_back(std::move(p));
   }

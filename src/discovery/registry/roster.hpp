@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,10 +83,20 @@ struct Self {
   std::string peer_id;
 };
 
-// Live peers other than `self`: registry comments that parse (others skipped with a debug log),
-// whose last_seen is within [now - kPeerTtl, now + kMaxClockSkew], whose runner_name and peer_id
-// are not ours, deduplicated by peer_id and by runner_name (the newest last_seen wins; on a tie
-// the lowest comment id). Sorted by peer_id text. At most kMaxRegistryComments comments read.
+// Told about each registry comment live_peers leaves out because it does not parse or is not
+// dialable (not about stale ones or our own), with the reason.
+using SkipReport = std::function<void(std::uint64_t comment_id, boost::system::error_code why)>;
+
+// Live peers other than `self`: registry comments that parse (others reported to `on_skip`),
+// whose last_seen is within [now - kPeerTtl, now + kMaxClockSkew], whose runner_name and peer ID
+// are not ours, deduplicated by peer ID and by runner_name (the newest last_seen wins; on a tie
+// the lowest comment id). Peer IDs compare as IDs, not texts (one ID may be written in base58 or
+// as a CIDv1). Sorted by peer_id text. At most kMaxRegistryComments comments read.
+std::vector<RegistryPeer> live_peers(std::span<const IssueComment> comments, const Self& self,
+                                     WallTime now, const SkipReport& on_skip);
+
+// As above, each skipped comment logged at debug level. Defined in roster_log.cpp, which is part
+// of the `registry` library and not of the pure `registry_codec` (it needs the logger).
 std::vector<RegistryPeer> live_peers(std::span<const IssueComment> comments, const Self& self,
                                      WallTime now);
 

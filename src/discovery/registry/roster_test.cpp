@@ -175,6 +175,32 @@ TEST(Roster, DeduplicatesByPeerIdAndRunnerNewestWins) {
   EXPECT_EQ(peers[2].comment_id, 13u);  // kC holds runner-2
 }
 
+// Found by fuzz/registry_fuzz: one peer ID has several texts (base58, CIDv1 "bafz..."). The
+// roster compared the texts, so it listed one peer twice and took our own ID in CID form for a
+// peer.
+TEST(Roster, PeerIdsCompareAsIdsNotAsTexts) {
+  const Self self{"me", std::string(kSelf)};
+  const std::string a_cid = wire::PeerId::parse(kA)->to_cid_string();
+  const std::string self_cid = wire::PeerId::parse(kSelf)->to_cid_string();
+  ASSERT_TRUE(a_cid.starts_with("bafz"));
+  std::vector<IssueComment> comments = {
+      peer_comment(1, "a-base58", kA, kNow - minutes{2}),
+      peer_comment(2, "a-cid", a_cid, kNow - minutes{1}, "/ip4/10.0.0.9/tcp/9100"),
+      peer_comment(3, "not-me", self_cid, kNow, "/ip4/10.0.0.8/tcp/9100"),
+      peer_comment(4, "b", kB, kNow - minutes{3}),
+  };
+  std::vector<std::uint64_t> skipped;
+  auto peers = live_peers(comments, self, kNow, [&](std::uint64_t id, boost::system::error_code) {
+    skipped.push_back(id);
+  });
+  EXPECT_TRUE(skipped.empty());
+  ASSERT_EQ(peers.size(), 2u);
+  EXPECT_EQ(peers[0].comment_id, 4u);  // "12D3KooWL..." sorts before "bafz..."
+  EXPECT_EQ(peers[1].comment_id, 2u);  // the newer of kA's two comments
+  EXPECT_EQ(peers[1].peer_id.to_string(), kA);
+  EXPECT_EQ(peers[1].addrs.at(0).to_string(), "/ip4/10.0.0.9/tcp/9100/p2p/" + std::string(kA));
+}
+
 TEST(Roster, ReadsAtMostMaxRegistryComments) {
   const Self self{"me", std::string(kSelf)};
   std::vector<IssueComment> comments(kMaxRegistryComments, IssueComment{1, "chatter", "h"});
