@@ -8,7 +8,6 @@
 // selection of the dialable, live, non-self comments; own_comments() keeps the lowest id.
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +22,7 @@ namespace {
 
 // Comment bodies read from one input in 0x00-separated mode.
 constexpr std::size_t kMaxBodies = 8;
-// The first body's runner and peer are someone else's; these are "ours" for live_peers().
+// Who "we" are for live_peers(); seeds use these in comments that must be skipped as ours.
 constexpr std::string_view kSelfRunner = "fuzz-self";
 constexpr std::string_view kSelfPeer = "QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa";
 // Fixed and generous: how much the writer's JSON escaping can grow a field (a control character
