@@ -3,6 +3,7 @@
 #include <exception>
 #include <variant>
 
+#include "base/json_text.hpp"
 #include "base/log.hpp"
 #include "mcp/schema.hpp"
 #include "mcp/tools.hpp"
@@ -245,7 +246,7 @@ class Dispatch {
   json::value tool_result(ToolOutput output) {
     const bool structured = at_least(session_.protocol_version, "2025-06-18");
     json::object result;
-    std::string text = output.data.empty() ? output.message : json::serialize(output.data);
+    std::string text = output.data.empty() ? output.message : json_text(output.data);
     if (output.is_error && !output.data.empty()) text = output.message + "\n" + text;
     json::array content;
     content.emplace_back(json::object{{"type", "text"}, {"text", std::move(text)}});
@@ -280,7 +281,7 @@ Outcome Server::handle(std::string_view text, Session& session) const {
   }
   Dispatch dispatch(backend_, info_, session, outcome);
   if (!message.is_array()) {
-    if (auto reply = dispatch.one(message, false)) outcome.reply = json::serialize(*reply);
+    if (auto reply = dispatch.one(message, false)) outcome.reply = json_text(*reply);
     return outcome;
   }
   const auto& batch = message.get_array();
@@ -304,7 +305,7 @@ Outcome Server::handle(std::string_view text, Session& session) const {
   for (const auto& m : batch) {
     if (auto reply = dispatch.one(m, true)) replies.emplace_back(std::move(*reply));
   }
-  if (!replies.empty()) outcome.reply = json::serialize(replies);
+  if (!replies.empty()) outcome.reply = json_text(replies);
   return outcome;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "base/json_text.hpp"
 #include "node/status_json.hpp"
 
 namespace ipfsa::service {
@@ -12,14 +13,14 @@ namespace ipfsa::service {
 namespace json = boost::json;
 
 std::string peers_json(const node::P2pStatus& s, std::int64_t now_ms) {
-  return json::serialize(node::peers_view(s, now_ms));
+  return json_text(node::peers_view(s, now_ms));
 }
 
 std::string cache_stats_json(const cache::CacheStats& c, const node::P2pStatus& p) {
   // Polled by dashboards and agents: the object lives in a stack buffer, not on the heap.
   unsigned char buffer[4096];
   json::monotonic_resource arena(buffer, sizeof buffer);
-  return json::serialize(node::cache_stats_view(c, p, &arena));
+  return json_text(node::cache_stats_view(c, p, &arena));
 }
 
 StatsHistory::StatsHistory(std::size_t capacity, std::int64_t interval_s)
@@ -53,7 +54,7 @@ std::string StatsHistory::to_json() const {
     }
   }
   doc["points"] = std::move(points);
-  return json::serialize(doc);
+  return json_text(doc);
 }
 
 }  // namespace ipfsa::service
