@@ -5,7 +5,7 @@
 #
 # Builds a release service_testbed and service_loadgen in build/release-service (if missing),
 # serves a repository from the recorded-GitHub fixtures server through it, warms the cache with
-# one read, and stores the same body bytes (8,624 B) under one key of a throwaway redis-server.
+# one read, and stores the same body bytes (about 8.6 KB) under one key of a throwaway redis-server.
 # Then, on keep-alive connections:
 #   1. service_loadgen (one client, one thread, closed loop, like redis-benchmark) against a cached
 #      GET /api/v3/repos/..., GET /api/mcp/cache/stats and Redis GET of that value, with 32
