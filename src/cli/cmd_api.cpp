@@ -9,25 +9,11 @@
 #include "base/log.hpp"
 #include "cli/common.hpp"
 #include "cli/github_context.hpp"
+#include "github/client.hpp"
 #include "github/link.hpp"
 
 namespace ipfsa::cli {
 namespace {
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // -F values as gh types them: true/false/null and integers are JSON literals, the rest strings.
 std::string json_value(std::string_view value, bool typed) {
@@ -192,9 +178,9 @@ int run_api(const ApiOptions& options) {
   for (const auto& [key, value, typed] : *fields) {
     if (read) {
       if (!query.empty()) query += '&';
-      query += percent_encode(key);
+      query += github::percent_encode(key);
       query += '=';
-      query += percent_encode(value);
+      query += github::percent_encode(value);
     } else {
       append_member(json, key, json_value(value, typed));
     }

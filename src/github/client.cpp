@@ -37,22 +37,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// RFC 3986 §2.3 unreserved characters pass; everything else is %XX.
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // What one transfer collects; the curl callbacks write into it.
 struct Transfer {
   Response response;
@@ -149,6 +133,24 @@ struct HeaderList {
 };
 
 }  // namespace
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    // ASCII only: not std::isalnum, whose answer depends on the locale.
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 std::vector<std::string_view> Response::header_values(std::string_view lower_name) const {
   std::vector<std::string_view> out;

@@ -120,4 +120,7 @@ class Client {
 // Escapes `s` as a JSON string literal, quotes included (RFC 8259 §7).
 std::string json_quote(std::string_view s);
 
+// A query component: RFC 3986 §2.3 unreserved characters pass, every other byte is %XX.
+std::string percent_encode(std::string_view s);
+
 }  // namespace ipfsa::github

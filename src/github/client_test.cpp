@@ -356,6 +356,13 @@ TEST_F(Fixtures, QueryParametersAreEncoded) {
   EXPECT_EQ(json_quote("a\"b\\c\n\x01"), R"("a\"b\\c\n\u0001")");
 }
 
+TEST(PercentEncode, UnreservedPassEverythingElseIsEscaped) {
+  EXPECT_EQ(percent_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(percent_encode("a b&c=d/é?#%+"), "a%20b%26c%3Dd%2F%C3%A9%3F%23%25%2B");
+  EXPECT_EQ(percent_encode(std::string("\0\xff", 2)), "%00%FF");
+  EXPECT_EQ(percent_encode(""), "");
+}
+
 }  // namespace
 }  // namespace ipfsa::github
 

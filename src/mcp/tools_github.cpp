@@ -3,6 +3,7 @@
 #include "mcp/tools_github.hpp"
 
 #include "cache/key.hpp"
+#include "github/client.hpp"
 #include "github/link.hpp"
 #include "mcp/server.hpp"
 
@@ -251,22 +252,6 @@ std::string check_repo(std::string_view repo) {
   return "";
 }
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Copies the named members of `from` that exist.
 json::object pick(const json::value& from, std::initializer_list<std::string_view> names) {
   json::object out;
@@ -320,7 +305,7 @@ ToolOutput run_list_workflow_runs(node::ServiceBackend& backend, const json::obj
   std::string query;
   auto add = [&](std::string_view name, std::string_view value) {
     query += query.empty() ? "?" : "&";
-    query += std::string(name) + "=" + percent_encode(value);
+    query += std::string(name) + "=" + github::percent_encode(value);
   };
   if (const auto s = string_arg(args, "status"); !s.empty()) add("status", s);
   if (const auto b = string_arg(args, "branch"); !b.empty()) add("branch", b);
