@@ -6,11 +6,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/ascii.hpp"
+
 namespace ipfsa::log {
 
 bool parse_level(std::string_view name, spdlog::level::level_enum& out) {
-  std::string s(name);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string s = ascii_lower(name);
   if (s == "trace") out = spdlog::level::trace;
   else if (s == "debug") out = spdlog::level::debug;
   else if (s == "info") out = spdlog::level::info;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/ascii.hpp"
 #include "wire/cid.hpp"
 #include "wire/protobuf.hpp"
 
@@ -27,15 +28,6 @@ enum MetaField : std::uint32_t {
 inline constexpr int kMinStatus = 100;
 inline constexpr int kMaxStatus = 599;
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) {
-             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-           };
-           return lower(x) == lower(y);
-         });
-}
-
 std::string cid_of(const std::string& body) {
   return wire::Cid::sha256_raw(as_bytes(body)).to_string();
 }
@@ -56,7 +48,7 @@ std::string_view Entry::header(std::string_view name) const noexcept {
 
 bool is_kept_header(std::string_view name) noexcept {
   return std::any_of(kKeptHeaders.begin(), kKeptHeaders.end(),
-                     [&](std::string_view kept) { return iequals(kept, name); });
+                     [&](std::string_view kept) { return ascii_iequals(kept, name); });
 }
 
 Result<Entry> make_entry(int status, const Headers& response_headers, std::string body,
@@ -68,7 +60,7 @@ Result<Entry> make_entry(int status, const Headers& response_headers, std::strin
   e.status = status;
   for (std::string_view kept : kKeptHeaders) {
     for (const auto& h : response_headers) {
-      if (iequals(h.name, kept) && h.value.size() <= kMaxHeaderValueBytes) {
+      if (ascii_iequals(h.name, kept) && h.value.size() <= kMaxHeaderValueBytes) {
         e.headers.push_back({std::string(kept), h.value});
         break;
       }

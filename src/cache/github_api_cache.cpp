@@ -3,24 +3,16 @@
 #include <algorithm>
 #include <exception>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "wire/cid.hpp"
 
 namespace ipfsa::cache {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) {
-             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-           };
-           return lower(x) == lower(y);
-         });
-}
-
 std::string_view find_header(const Headers& headers, std::string_view name) noexcept {
   for (const auto& h : headers) {
-    if (iequals(h.name, name)) return h.value;
+    if (ascii_iequals(h.name, name)) return h.value;
   }
   return {};
 }

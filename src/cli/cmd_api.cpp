@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "cli/common.hpp"
 #include "cli/github_context.hpp"
@@ -155,8 +156,7 @@ int run_api(const ApiOptions& options) {
       std::cerr << "error: header \"" << header << "\" is not \"Name: value\"\n";
       return 2;
     }
-    std::string name = header.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string name = ascii_lower(header.substr(0, colon));
     auto value = header.substr(header.find_first_not_of(' ', colon + 1) == std::string::npos
                                    ? header.size()
                                    : header.find_first_not_of(' ', colon + 1));

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "cache/github_api_cache.hpp"
 #include "github/process.hpp"
@@ -220,8 +221,7 @@ class Runner {
 
 gh::Context read_context() {
   gh::Context c;
-  c.host = env_or("GH_HOST", std::string(gh::kDefaultHost));
-  for (auto& ch : c.host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  c.host = ascii_lower(env_or("GH_HOST", std::string(gh::kDefaultHost)));
   c.env_repo = env_or("GH_REPO");
   c.git_remotes = []() -> std::optional<std::string> {
     auto out =

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "github/link.hpp"
 
@@ -20,12 +21,6 @@ CURLcode g_curl_init_result = CURLE_OK;
 bool has_ctl(std::string_view s) {
   return std::any_of(s.begin(), s.end(),
                      [](unsigned char c) { return c == '\r' || c == '\n' || c == 0; });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string_view trim(std::string_view s) {
@@ -86,7 +81,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     t->over_limit = true;
     return 0;
   }
-  t->response.headers.emplace_back(lower(trim(content.substr(0, colon))),
+  t->response.headers.emplace_back(ascii_lower(trim(content.substr(0, colon))),
                                    std::string(trim(content.substr(colon + 1))));
   return len;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "base/ascii.hpp"
 #include "github/process.hpp"
 
 namespace ipfsa::github {
@@ -48,8 +49,7 @@ Result<SecretBytes> token_from_string(std::string& s) {
 }  // namespace
 
 std::optional<std::string> url_origin(std::string_view url) {
-  std::string lower(url.substr(0, std::min<std::size_t>(url.size(), kMaxUrlBytes)));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = ascii_lower(url.substr(0, std::min<std::size_t>(url.size(), kMaxUrlBytes)));
   std::size_t scheme_end;
   if (lower.starts_with("https://")) {
     scheme_end = 8;

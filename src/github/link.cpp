@@ -1,6 +1,6 @@
 #include "github/link.hpp"
 
-#include <cctype>
+#include "base/ascii.hpp"
 
 namespace ipfsa::github {
 namespace {
@@ -9,12 +9,6 @@ bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
 void skip_ws(std::string_view s, std::size_t& i) {
   while (i < s.size() && is_ws(s[i])) ++i;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Reads a parameter value: a quoted-string (with \-escapes) or a token, up to ';' or ','.
@@ -59,7 +53,7 @@ Result<std::vector<Link>> parse_link_header(std::string_view s) {
       skip_ws(s, i);
       std::size_t name_start = i;
       while (i < s.size() && s[i] != '=' && s[i] != ';' && s[i] != ',' && !is_ws(s[i])) ++i;
-      std::string name = lower(s.substr(name_start, i - name_start));
+      std::string name = ascii_lower(s.substr(name_start, i - name_start));
       skip_ws(s, i);
       std::string value;
       if (i < s.size() && s[i] == '=') {
@@ -76,7 +70,7 @@ Result<std::vector<Link>> parse_link_header(std::string_view s) {
           while (p < value.size() && is_ws(value[p])) ++p;
           std::size_t q = p;
           while (q < value.size() && !is_ws(value[q])) ++q;
-          if (q > p) link.rels.push_back(lower(std::string_view(value).substr(p, q - p)));
+          if (q > p) link.rels.push_back(ascii_lower(std::string_view(value).substr(p, q - p)));
           p = q;
         }
       }
@@ -89,7 +83,7 @@ Result<std::vector<Link>> parse_link_header(std::string_view s) {
 std::optional<std::string> find_link(std::string_view header, std::string_view rel) {
   auto links = parse_link_header(header);
   if (!links) return std::nullopt;
-  std::string want = lower(rel);
+  std::string want = ascii_lower(rel);
   for (auto& link : *links) {
     for (const auto& r : link.rels) {
       if (r == want) return std::move(link.target);

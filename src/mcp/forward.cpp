@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "mcp/server.hpp"
 
@@ -33,9 +34,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   std::string_view line(data, size * n);
   constexpr std::string_view kName = "mcp-session-id:";
   if (line.size() > kName.size()) {
-    std::string head(line.substr(0, kName.size()));
-    for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (head == kName) {
+    if (ascii_iequals(line.substr(0, kName.size()), kName)) {
       std::string_view value = line.substr(kName.size());
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
         value.remove_prefix(1);

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "crypto/random.hpp"
 
@@ -28,16 +29,10 @@ bool has_header(const HttpExchange& request, std::string_view name) {
   return false;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
-
 // An Origin we accept: http(s)://localhost, 127.0.0.1 or [::1], any port. Browsers on other
 // sites (DNS rebinding) send their own origin; non-browser clients send none.
 bool localhost_origin(std::string_view origin) {
-  const std::string o = lower(origin);
+  const std::string o = ascii_lower(origin);
   std::string_view rest = o;
   if (rest.starts_with("http://")) {
     rest.remove_prefix(7);
@@ -68,7 +63,7 @@ bool localhost_origin(std::string_view origin) {
 
 // Accept lists a type: exactly, or through type/* or */*.
 bool accepts(std::string_view accept, std::string_view type) {
-  const std::string a = lower(accept);
+  const std::string a = ascii_lower(accept);
   const std::string major = std::string(type.substr(0, type.find('/'))) + "/*";
   std::size_t start = 0;
   while (start <= a.size()) {
@@ -193,7 +188,7 @@ HttpReply HttpEndpoint::handle(const HttpExchange& request, Clock::time_point no
       !is_supported_version(header(request, "mcp-protocol-version"))) {
     return refuse(400, kInvalidRequest, "unsupported MCP-Protocol-Version");
   }
-  const std::string content_type = lower(header(request, "content-type"));
+  const std::string content_type = ascii_lower(header(request, "content-type"));
   if (!content_type.starts_with("application/json")) {
     return refuse(415, kInvalidRequest, "Content-Type must be application/json");
   }

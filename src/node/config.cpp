@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "base/ascii.hpp"
+
 namespace ipfsa::node {
 
 EnvLookup process_env() {
@@ -14,8 +16,7 @@ EnvLookup process_env() {
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-  std::string s(text);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string s = ascii_lower(text);
   if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "0" || s == "no" || s == "off") return false;
   return std::nullopt;

@@ -5,6 +5,8 @@
 #include <map>
 #include <span>
 
+#include "base/ascii.hpp"
+
 namespace ipfsa::node::gh {
 namespace {
 
@@ -142,12 +144,6 @@ bool contains(std::span<const std::string_view> set, std::string_view s) {
   return std::find(set.begin(), set.end(), s) != set.end();
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  return out;
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
@@ -171,7 +167,7 @@ bool valid_host(std::string_view s) {
 }
 
 std::string normal_host(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (h.starts_with("www.")) h.erase(0, 4);
   if (h == "ssh.github.com") h = "github.com";  // gh maps GitHub's SSH-over-443 host back
   return h;
@@ -186,7 +182,7 @@ std::optional<Repo> make_repo(std::string_view host, std::string_view path) {
   name = name.substr(0, name.find('/'));
   if (name.ends_with(".git")) name.remove_suffix(4);
   if (!valid_name(owner) || !valid_name(name) || !valid_host(host)) return std::nullopt;
-  return Repo{normal_host(host), lower(owner), lower(name)};
+  return Repo{normal_host(host), ascii_lower(owner), ascii_lower(name)};
 }
 
 struct ParsedArgs {
@@ -458,7 +454,7 @@ Plan plan_api(const std::vector<std::string>& args, const Context& context,
       if (name == "field" && value.find("=@") != value.npos) reads_file = true;
       if (value.starts_with("query=")) graphql_query = std::string(value.substr(6));
     }
-    if (name == "header" && lower(value).starts_with("authorization")) has_auth_header = true;
+    if (name == "header" && ascii_lower(value).starts_with("authorization")) has_auth_header = true;
     flag_tokens.push_back(token);
   }
   if (method.empty()) method = (has_fields || has_input) ? "POST" : "GET";
@@ -613,7 +609,7 @@ Plan plan(const std::vector<std::string>& args, const Context& context,
 
 std::optional<Repo> parse_repo_url(std::string_view url) {
   if (const auto scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
-    const std::string scheme = lower(url.substr(0, scheme_end));
+    const std::string scheme = ascii_lower(url.substr(0, scheme_end));
     if (scheme != "https" && scheme != "http" && scheme != "ssh" && scheme != "git" &&
         scheme != "git+ssh" && scheme != "ssh+git") {
       return std::nullopt;

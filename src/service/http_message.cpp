@@ -1,6 +1,6 @@
 #include "service/http_message.hpp"
 
-#include <cctype>
+#include "base/ascii.hpp"
 
 namespace ipfsa::service {
 
@@ -19,20 +19,6 @@ bool header_safe(std::string_view s) noexcept {
   return true;
 }
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto x = static_cast<unsigned char>(a[i]);
-    const auto y = static_cast<unsigned char>(b[i]);
-    if (x != y && std::tolower(x) != std::tolower(y)) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 void HttpResponse::add_header_line(std::string_view name, std::string_view value) {
   if (name.empty() || !header_safe(name) || !header_safe(value)) return;
   header_lines.append(name);
@@ -43,14 +29,14 @@ void HttpResponse::add_header_line(std::string_view name, std::string_view value
 
 std::string_view HttpResponse::header(std::string_view name) const noexcept {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return v;
+    if (ascii_iequals(n, name)) return v;
   }
   std::string_view lines = header_lines;
   while (!lines.empty()) {
     const auto eol = lines.find("\r\n");
     const auto line = lines.substr(0, eol);
     const auto colon = line.find(": ");
-    if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+    if (colon != std::string_view::npos && ascii_iequals(line.substr(0, colon), name)) {
       return line.substr(colon + 2);
     }
     if (eol == std::string_view::npos) break;

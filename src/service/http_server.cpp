@@ -10,10 +10,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <cctype>
 #include <chrono>
 #include <unordered_set>
 
+#include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "io/asio.hpp"
 
@@ -32,12 +32,6 @@ inline constexpr std::size_t kReadChunk = 16 * 1024;
 // does not reset the connection before the client has read the answer.
 inline constexpr Duration kLingerTime = std::chrono::seconds(1);
 inline constexpr std::size_t kLingerBytes = 1024 * 1024;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
@@ -272,7 +266,7 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
     request.remote = remote;
     request.headers.reserve(16);
     for (const auto& field : message) {
-      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+      request.headers.emplace_back(ascii_lower(field.name_string()), std::string(field.value()));
     }
     HttpRoute route;
     try {
@@ -293,7 +287,7 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
         co_return;
       }
       parser.body_limit(route.max_body);
-      if (lower(request.header("expect")) == "100-continue") {
+      if (ascii_lower(request.header("expect")) == "100-continue") {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         stream.expires_after(limits.write_timeout);
         auto [wec, wn] =

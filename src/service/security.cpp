@@ -6,20 +6,12 @@
 #include <cctype>
 #include <string>
 
+#include "base/ascii.hpp"
 #include "crypto/sha256.hpp"
 #include "service/config.hpp"
 
 namespace ipfsa::service {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -52,7 +44,7 @@ std::optional<std::string> host_name(std::string_view host) {
     auto u = static_cast<unsigned char>(c);
     if (!std::isalnum(u) && c != '.' && c != '-' && c != ':' && c != '_') return std::nullopt;
   }
-  return lower(name);
+  return ascii_lower(name);
 }
 
 bool is_local_host_header(std::string_view host_header) {
@@ -64,17 +56,18 @@ bool is_local_host_header(std::string_view host_header) {
 
 bool is_same_origin(std::string_view origin, std::string_view host_header) {
   constexpr std::string_view kScheme = "http://";
-  if (origin.size() <= kScheme.size() || !iequals(origin.substr(0, kScheme.size()), kScheme)) {
+  if (origin.size() <= kScheme.size() ||
+      !ascii_iequals(origin.substr(0, kScheme.size()), kScheme)) {
     return false;
   }
-  return iequals(origin.substr(kScheme.size()), host_header);
+  return ascii_iequals(origin.substr(kScheme.size()), host_header);
 }
 
 std::optional<std::string_view> authorization_credential(std::string_view value) {
   auto space = value.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   auto scheme = value.substr(0, space);
-  if (!iequals(scheme, "bearer") && !iequals(scheme, "token")) return std::nullopt;
+  if (!ascii_iequals(scheme, "bearer") && !ascii_iequals(scheme, "token")) return std::nullopt;
   auto credential = value.substr(space + 1);
   while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
   while (!credential.empty() && credential.back() == ' ') credential.remove_suffix(1);

@@ -9,12 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "base/ascii.hpp"
 
 namespace ipfsa::service::testing {
 
@@ -90,8 +91,7 @@ class RawClient {
       const std::string line = r.head.substr(pos, next - pos);
       auto colon = line.find(':');
       if (colon != std::string::npos) {
-        std::string name = line.substr(0, colon);
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string name = ascii_lower(line.substr(0, colon));
         std::string value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
         r.headers.emplace_back(name, value);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/ascii.hpp"
+
 namespace ipfsa::proto::mdns {
 namespace {
 
@@ -352,12 +354,7 @@ Result<Bytes> encode(const Message& m) {
 }
 
 bool names_equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return ascii_iequals(a, b);
 }
 
 }  // namespace ipfsa::proto::mdns
