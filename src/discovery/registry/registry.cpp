@@ -136,7 +136,7 @@ Result<void> Registry::find_or_create_issue() {
              ",\"body\":" + github::json_quote(kIssueBody) + "}";
   auto r = send(std::move(req));
   if (!r) return r.error();
-  if (r->status != 201 && r->status != 200) return fail(*r, "create registry issue");
+  if (r->status != 201 && r->status != 200) return fail(*r, "create registry issue", true);
   auto n = parse_number_field(r->body, "number");
   if (!n) {
     last_error_ = "create registry issue: response without a number";
@@ -209,7 +209,7 @@ Result<void> Registry::read_list(ListKind kind, std::string target, std::size_t 
         pages_.emplace(target, current);
       }
     } else {
-      return fail(*r, "GET " + target);
+      return fail(*r, "GET " + target, kind == ListKind::issues);
     }
     if (issues != nullptr) {
       issues->insert(issues->end(), current.issues.begin(), current.issues.end());
@@ -315,7 +315,8 @@ Result<github::Response> Registry::send(github::Request request) {
   return r;
 }
 
-Result<void> Registry::fail(const github::Response& response, std::string_view what) {
+Result<void> Registry::fail(const github::Response& response, std::string_view what,
+                            bool on_repository) {
   last_error_ = std::string(what) + ": HTTP " + std::to_string(response.status);
   // What it means for the registry, then GitHub's own words.
   switch (response.status) {
@@ -323,8 +324,8 @@ Result<void> Registry::fail(const github::Response& response, std::string_view w
       last_error_ += " (GitHub refused the token)";
       break;
     case 404:
-      // On the issue list or on creating the issue (a comment's 404 means the issue is gone).
-      if (what.find("comment") == std::string_view::npos) {
+      // (On a comment list or a comment, a 404 means the issue or comment is gone.)
+      if (on_repository) {
         last_error_ += " (no repository " + config_.repo +
                        ", or the token cannot see it: IPFS_ACCELERATE_GITHUB_REPO / GITHUB_REPOSITORY)";
       }

@@ -100,7 +100,10 @@ class Registry {
   Result<void> upsert(const std::vector<IssueComment>& comments, WallTime now);
   void delete_duplicates(const std::vector<std::uint64_t>& ids);
   Result<github::Response> send(github::Request request);
-  Result<void> fail(const github::Response& response, std::string_view what);
+  // `on_repository`: the call addresses the repository itself (its issue list, a new issue), so
+  // a 404 means the repository is missing or hidden from the token.
+  Result<void> fail(const github::Response& response, std::string_view what,
+                    bool on_repository = false);
   std::string repo_path() const { return "/repos/" + config_.repo; }
 
   github::Client& client_;
