@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Peer, BUILD } from './harness.mjs'
+import { Peer, BUILD, STUCK_MS, PEER_LIFETIME_S, TEST_TIMEOUT_MS } from './harness.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const PROBE = path.join(BUILD, 'src/pubsub/gossip_probe')
@@ -19,9 +19,12 @@ const stdio = { stdio: ['pipe', 'pipe', 'pipe'] }
 const peers = []
 const track = (p) => { peers.push(p); return p }
 after(async () => { await Promise.all(peers.map((p) => p.stop())) })
-const js = (args) => track(new Peer('js', process.execPath, [GOSSIP_PEER, '--topic', TOPIC, '--timeout', '60', ...args], stdio))
-const cpp = (args) => track(new Peer('cpp', PROBE, ['--topic', TOPIC, '--timeout', '60', ...args], stdio))
-const send = (peer, line) => peer.child.stdin.write(line + '\n')
+const lifetime = ['--timeout', String(PEER_LIFETIME_S)]
+const js = (args) => track(new Peer('js', process.execPath, [GOSSIP_PEER, '--topic', TOPIC, ...lifetime, ...args], stdio))
+const cpp = (args) => track(new Peer('cpp', PROBE, ['--topic', TOPIC, ...lifetime, ...args], stdio))
+// Every line sent is a publish; the peer answers each with a 'published' or an 'error' event.
+const send = (peer, line) => { peer.sent = (peer.sent ?? 0) + 1; peer.child.stdin.write(line + '\n') }
+const count = (p, e) => p.events.filter((x) => x.event === e).length
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ipfsa-gossip-'))
 const swarmKey = () => {
@@ -30,15 +33,25 @@ const swarmKey = () => {
   return file
 }
 
-// Publishes until the other side has it (the first publish may precede the mesh).
-async function deliver (from, to, text, ms = 20000) {
-  const deadline = Date.now() + ms
-  const seen = () => to.events.some((e) => e.event === 'message' && e.data === text)
-  while (!seen() && Date.now() < deadline) {
+// Publishes until the other side has it (the first publish may precede the mesh): again every
+// RETRY_MS, until the message arrives or STUCK_MS passed.
+const RETRY_MS = 1000
+async function deliver (from, to, text) {
+  const arrived = to.waitFor((e) => e.event === 'message' && e.data === text, STUCK_MS, `message "${text}"`)
+  let done = false
+  const settled = arrived.then(() => { done = true }, () => { done = true })
+  while (!done) {
     send(from, text)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, RETRY_MS))])
   }
-  return to.waitFor((e) => e.event === 'message' && e.data === text, 1000, `message "${text}"`)
+  return arrived
+}
+
+// Waits until `from` answered every line sent to it and `to` received as many messages as `from`
+// published: a publish that deliver() repeated may still be on its way when the first copy lands.
+async function drained (from, to) {
+  await from.waitFor(() => count(from, 'published') + count(from, 'error') >= from.sent, STUCK_MS, `answers to ${from.sent} publishes`)
+  await to.waitFor(() => count(to, 'message') >= count(from, 'published'), STUCK_MS, `${count(from, 'published')} messages`)
 }
 
 async function pair (cppArgs, jsArgs, cppDials) {
@@ -57,10 +70,10 @@ async function pair (cppArgs, jsArgs, cppDials) {
 }
 
 for (const cppDials of [true, false]) {
-  test(`${cppDials ? 'C++ dials js' : 'js dials C++'}: mesh both ways, messages both ways`, { timeout: 60000 }, async () => {
+  test(`${cppDials ? 'C++ dials js' : 'js dials C++'}: mesh both ways, messages both ways`, { timeout: TEST_TIMEOUT_MS }, async () => {
     const { c, j, cr, jr } = await pair([], [], cppDials)
-    await c.waitEvent('mesh', 20000, (e) => e.size === 1)
-    await j.waitEvent('mesh', 20000, (e) => e.peers.includes(cr.peerId))
+    await c.waitEvent('mesh', undefined, (e) => e.size === 1)
+    await j.waitEvent('mesh', undefined, (e) => e.peers.includes(cr.peerId))
 
     const atJs = await deliver(c, j, 'hello from C++')
     assert.equal(atJs.from, cr.peerId)
@@ -71,33 +84,34 @@ for (const cppDials of [true, false]) {
     // js's message id for StrictSign: protobuf PublicKey (08 01 12 20 + key) || seqno.
     assert.match(atCpp.id, /^08011220[0-9a-f]{64}[0-9a-f]{16}$/)
     // Each message published arrived exactly once (deliver() may have published more than one).
-    const count = (p, e) => p.events.filter((x) => x.event === e).length
+    await drained(c, j)
+    await drained(j, c)
     assert.equal(count(j, 'message'), count(c, 'published'))
     assert.equal(count(c, 'message'), count(j, 'published'))
   })
 }
 
-test('pnet: the same swarm key on both sides', { timeout: 60000 }, async () => {
+test('pnet: the same swarm key on both sides', { timeout: TEST_TIMEOUT_MS }, async () => {
   const key = swarmKey()
   const { c, j, cr } = await pair(['--psk', key], ['--psk', key], true)
-  await j.waitEvent('mesh', 20000, (e) => e.peers.includes(cr.peerId))
+  await j.waitEvent('mesh', undefined, (e) => e.peers.includes(cr.peerId))
   await deliver(c, j, 'private hello')
   await deliver(j, c, 'private reply')
 })
 
-test('js - C++ - js: our router relays between two js peers', { timeout: 60000 }, async () => {
+test('js - C++ - js: our router relays between two js peers', { timeout: TEST_TIMEOUT_MS }, async () => {
   const c = cpp([])
   const cr = await c.waitEvent('ready')
   const a = js(['--dial', cr.addrs[0]])
   const b = js(['--dial', cr.addrs[0]])
   const ar = await a.waitEvent('ready')
   await b.waitEvent('ready')
-  await c.waitEvent('mesh', 20000, (e) => e.size === 2)
+  await c.waitEvent('mesh', undefined, (e) => e.size === 2)
   const atB = await deliver(a, b, 'relayed by C++')
   assert.equal(atB.from, ar.peerId)
   // The js-signed message as a vector for the C++ unit tests (printed for capture).
-  const atC = c.events.find((e) => e.event === 'message' && e.data === 'relayed by C++')
-  assert.ok(atC, 'the relay delivered it to its own subscriber too')
+  // The relay delivers it to its own subscriber too (its line may be read after b's).
+  const atC = await c.waitFor((e) => e.event === 'message' && e.data === 'relayed by C++', STUCK_MS, 'the relay\'s own copy')
   assert.equal(atC.from, ar.peerId)
   assert.equal(atC.propagator, ar.peerId)
 })
