@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
-import { freePort } from '../interop/harness.mjs'
+import { freePort, STUCK_MS } from '../interop/harness.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const dir = path.resolve(here, '../github-fixtures')
@@ -15,13 +15,13 @@ export async function startFixtures () {
   const child = spawn(process.execPath, ['serve.mjs', String(port), './custom/*.json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixtures server did not start: ${out}`)), 10000)
+    const timer = setTimeout(() => reject(new Error(`fixtures server did not start within ${STUCK_MS} ms: ${out}`)), STUCK_MS)
     child.stdout.on('data', (c) => {
       out += c
       const m = out.match(/fixtures server on (http:\/\/127\.0\.0\.1:\d+)/)
       if (m) { clearTimeout(timer); resolve(m[1]) }
     })
-    child.on('exit', (code) => reject(new Error(`fixtures server exited ${code}: ${out}`)))
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`fixtures server exited ${code}: ${out}`)) })
   })
   return {
     base,
