@@ -9,6 +9,7 @@
 #include "cli/common.hpp"
 #include "cli/github_context.hpp"
 #include "discovery/registry/settings.hpp"
+#include "io/asio.hpp"
 #include "mcp/http_transport.hpp"
 #include "mcp/server.hpp"
 #include "node/config.hpp"

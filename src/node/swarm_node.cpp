@@ -9,6 +9,7 @@
 #include "discovery/mdns/mdns_discovery.hpp"
 #include "discovery/registry/registry.hpp"
 #include "discovery/registry/registry_service.hpp"
+#include "io/asio.hpp"
 #include "node/status_json.hpp"
 #include "p2p/host.hpp"
 #include "pubsub/gossipsub.hpp"
@@ -18,6 +19,40 @@
 namespace ipfsa::node {
 
 namespace asio = io::asio;
+
+struct SwarmNode::Loops {
+  // Keeps one bootstrap peer connected: dial, wait for the disconnect, redial with back-off (1 s
+  // doubling to kBootstrapMaxBackoff, reset after a connection).
+  static io::Task<void> keep_connected(SwarmNode& self, wire::Multiaddr addr) {
+    Duration backoff = std::chrono::seconds(1);
+    while (!self.stopping_) {
+      auto connection = co_await self.host_->dial(addr);
+      if (connection) {
+        backoff = std::chrono::seconds(1);
+        while (!self.stopping_ && (*connection)->is_open()) {
+          asio::steady_timer poll(co_await asio::this_coro::executor, std::chrono::seconds(1));
+          co_await poll.async_wait(io::kNoThrow);
+        }
+      } else {
+        if (self.stopping_) break;
+        log::info("bootstrap peer {} unreachable: {}; retrying in {} s", addr.to_string(),
+                  connection.error().message(),
+                  std::chrono::duration_cast<std::chrono::seconds>(backoff).count());
+        asio::steady_timer pause(co_await asio::this_coro::executor, backoff);
+        co_await pause.async_wait(io::kNoThrow);
+        backoff = std::min<Duration>(backoff * 2, kBootstrapMaxBackoff);
+      }
+    }
+  }
+
+  static io::Task<void> refresh_loop(SwarmNode& self) {
+    while (!self.stopping_) {
+      asio::steady_timer tick(co_await asio::this_coro::executor, kStatusRefresh);
+      co_await tick.async_wait(io::kNoThrow);
+      if (!self.stopping_) self.refresh_status();
+    }
+  }
+};
 
 SwarmNode::SwarmNode(asio::io_context& context, crypto::Ed25519KeyPair identity,
                      cache::GitHubAPICache& cache, github::Client& client, SwarmOptions options)
@@ -105,10 +140,10 @@ std::optional<std::string> SwarmNode::start() {
       return "CACHE_BOOTSTRAP_PEERS: " + text + " is not a multiaddr ending in /p2p/<peer id>";
     }
     found_by_[*ma->peer_id()] = FoundBy::bootstrap;
-    asio::co_spawn(context_, keep_connected(*ma), asio::detached);
+    asio::co_spawn(context_, Loops::keep_connected(*this, *ma), asio::detached);
   }
   start_discovery();
-  asio::co_spawn(context_, refresh_loop(), asio::detached);
+  asio::co_spawn(context_, Loops::refresh_loop(*this), asio::detached);
   refresh_status();
   return std::nullopt;
 }
@@ -264,38 +299,6 @@ void SwarmNode::dial_discovered(const wire::PeerId& peer, const std::vector<wire
         }
       },
       asio::detached);
-}
-
-// Keeps one bootstrap peer connected: dial, wait for the disconnect, redial with back-off (1 s
-// doubling to kBootstrapMaxBackoff, reset after a connection).
-io::Task<void> SwarmNode::keep_connected(wire::Multiaddr addr) {
-  Duration backoff = std::chrono::seconds(1);
-  while (!stopping_) {
-    auto connection = co_await host_->dial(addr);
-    if (connection) {
-      backoff = std::chrono::seconds(1);
-      while (!stopping_ && (*connection)->is_open()) {
-        asio::steady_timer poll(co_await asio::this_coro::executor, std::chrono::seconds(1));
-        co_await poll.async_wait(io::kNoThrow);
-      }
-    } else {
-      if (stopping_) break;
-      log::info("bootstrap peer {} unreachable: {}; retrying in {} s", addr.to_string(),
-                connection.error().message(),
-                std::chrono::duration_cast<std::chrono::seconds>(backoff).count());
-      asio::steady_timer pause(co_await asio::this_coro::executor, backoff);
-      co_await pause.async_wait(io::kNoThrow);
-      backoff = std::min<Duration>(backoff * 2, kBootstrapMaxBackoff);
-    }
-  }
-}
-
-io::Task<void> SwarmNode::refresh_loop() {
-  while (!stopping_) {
-    asio::steady_timer tick(co_await asio::this_coro::executor, kStatusRefresh);
-    co_await tick.async_wait(io::kNoThrow);
-    if (!stopping_) refresh_status();
-  }
 }
 
 void SwarmNode::refresh_status() {

@@ -19,13 +19,15 @@
 #include "crypto/ed25519.hpp"
 #include "discovery/registry/settings.hpp"
 #include "github/client.hpp"
-#include "io/asio.hpp"
 #include "node/config.hpp"
 #include "node/github_gateway.hpp"
 #include "node/service_backend.hpp"
 #include "share/cache_protocol.hpp"
 #include "share/swarm.hpp"
 
+namespace boost::asio {
+class io_context;
+}
 namespace ipfsa::p2p {
 class Host;
 class Connection;
@@ -61,7 +63,7 @@ struct SwarmOptions {
 
 class SwarmNode : public ServiceBackend {
  public:
-  SwarmNode(io::asio::io_context& context, crypto::Ed25519KeyPair identity,
+  SwarmNode(boost::asio::io_context& context, crypto::Ed25519KeyPair identity,
             cache::GitHubAPICache& cache, github::Client& client, SwarmOptions options);
   ~SwarmNode() override;
   SwarmNode(const SwarmNode&) = delete;
@@ -87,12 +89,11 @@ class SwarmNode : public ServiceBackend {
   void start_discovery();
   void dial_discovered(const wire::PeerId& peer, const std::vector<wire::Multiaddr>& addrs,
                        FoundBy found_by);
-  io::Task<void> keep_connected(wire::Multiaddr addr);
-  io::Task<void> refresh_loop();
+  struct Loops;  // the coroutines (swarm_node.cpp: Asio stays out of this header)
   void refresh_status();
   Result<cache::EntryPtr> fetch_for_peer(const share::Recipe& recipe);
 
-  io::asio::io_context& context_;
+  boost::asio::io_context& context_;
   cache::GitHubAPICache& cache_;
   github::Client& client_;
   GitHubGateway gateway_;

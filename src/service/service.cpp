@@ -5,10 +5,10 @@
 #include <chrono>
 
 #include "base/log.hpp"
-#include "cache/key.hpp"
 #include "io/asio.hpp"
 #include "mcp/http_transport.hpp"
 #include "service/assets.hpp"
+#include "service/http_server.hpp"
 #include "service/proxy.hpp"
 #include "service/security.hpp"
 
@@ -78,7 +78,12 @@ Service::~Service() {
   server_.reset();  // joins the worker pool: no handler runs past this point
 }
 
-Result<asio::ip::tcp::endpoint> Service::start() {
+std::string ListenAddress::url() const {
+  return v6 ? "http://[" + address + "]:" + std::to_string(port)
+            : "http://" + address + ":" + std::to_string(port);
+}
+
+Result<ListenAddress> Service::start() {
   if (!loopback_ && !config_.token) return Error::invalid_state;
   HttpHandlers handlers;
   handlers.route = [this](const HttpRequest& head) { return route(head); };
@@ -91,12 +96,9 @@ Result<asio::ip::tcp::endpoint> Service::start() {
   server_ = std::make_unique<HttpServer>(io_, config_.limits, std::move(handlers), metrics_);
   auto bound = server_->listen(config_.host, config_.port);
   if (!bound) return bound.error();
-  const auto address = bound->address().to_string();
-  if (bound->address().is_v6()) {
-    log::info("dashboard and API on http://[{}]:{}", address, bound->port());
-  } else {
-    log::info("dashboard and API on http://{}:{}", address, bound->port());
-  }
+  const ListenAddress where{bound->address().to_string(), bound->port(),
+                            bound->address().is_v6()};
+  log::info("dashboard and API on {}", where.url());
   if (!loopback_) log::info("dashboard: non-loopback address; every API route requires the token");
 
   // The history: one sample now, then one every interval (snapshots only: no network call).
@@ -114,7 +116,7 @@ Result<asio::ip::tcp::endpoint> Service::start() {
         }
       }(sampler_, this, config_.history_interval),
       asio::detached);
-  return bound;
+  return where;
 }
 
 void Service::stop() {

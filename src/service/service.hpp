@@ -18,13 +18,15 @@
 // (gateway, MCP) runs on the server's worker pool.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "base/error.hpp"
 #include "node/service_backend.hpp"
 #include "service/config.hpp"
-#include "service/http_server.hpp"
+#include "service/http_message.hpp"
 #include "service/json_api.hpp"
 #include "service/metrics.hpp"
 
@@ -37,6 +39,17 @@ class HttpEndpoint;
 }
 
 namespace ipfsa::service {
+
+struct HttpRoute;  // service/http_server.hpp (which brings Asio: kept out of this header)
+class HttpServer;
+
+// Where start() bound.
+struct ListenAddress {
+  std::string address;  // "127.0.0.1", "::1"
+  std::uint16_t port = 0;
+  bool v6 = false;
+  std::string url() const;  // "http://127.0.0.1:8080", "http://[::1]:8080"
+};
 
 inline constexpr std::string_view kDashboardCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -53,7 +66,7 @@ class Service {
   // Binds config.host:config.port and starts serving and sampling the history. Errors:
   // io_failure (port in use, address not on this machine), invalid_state (a non-loopback
   // address without a token: load_service_config() refuses that too).
-  Result<boost::asio::ip::tcp::endpoint> start();
+  Result<ListenAddress> start();
   // Stops accepting, closes every connection and the history timer. Idempotent.
   void stop();
 

@@ -95,7 +95,7 @@ class ServiceTest : public ::testing::Test {
     service_ = std::make_unique<Service>(io_, backend_, nullptr, std::move(config_));
     auto bound = service_->start();
     ASSERT_TRUE(bound) << bound.error().message();
-    port_ = bound->port();
+    port_ = bound->port;
     io_.restart();  // after a previous run in the same test
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -563,7 +563,7 @@ TEST_F(ServiceTest, McpRouteReachesTheEndpoint) {
   service_ = std::make_unique<Service>(io_, backend_, &endpoint, ServiceConfig{.port = 0});
   auto bound = service_->start();
   ASSERT_TRUE(bound);
-  port_ = bound->port();
+  port_ = bound->port;
   io_.restart();
   thread_ = std::thread([this] { io_.run(); });
   const std::string body =

@@ -95,10 +95,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: cannot start the service: " << bound.error().message() << "\n";
     return 1;
   }
-  const auto address = bound->address().to_string();
-  const std::string url = bound->address().is_v6()
-                              ? "http://[" + address + "]:" + std::to_string(bound->port())
-                              : "http://" + address + ":" + std::to_string(bound->port());
+  const std::string url = bound->url();
   std::printf("{\"event\":\"listening\",\"url\":\"%s\"}\n", url.c_str());
   std::fflush(stdout);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
