@@ -9,9 +9,8 @@
 #include "base/ascii.hpp"
 #include "base/log.hpp"
 #include "cli/common.hpp"
-#include "cli/github_context.hpp"
-#include "github/client.hpp"
-#include "github/link.hpp"
+#include "node/github_api.hpp"
+#include "node/local_github.hpp"
 
 namespace ipfsa::cli {
 namespace {
@@ -25,7 +24,7 @@ std::string json_value(std::string_view value, bool typed) {
       return std::string(value);
     }
   }
-  return github::json_quote(value);
+  return node::json_quote(value);
 }
 
 const char* reason_phrase(int status) {
@@ -65,7 +64,7 @@ std::string error_message(std::string_view body) {
 // (Separate appends: g++ 12 -O3 reports a false -Wrestrict on the one-expression form.)
 void append_member(std::string& object, std::string_view key, const std::string& value) {
   if (object.size() > 1) object += ',';
-  object += github::json_quote(key);
+  object += node::json_quote(key);
   object += ':';
   object += value;
 }
@@ -108,7 +107,7 @@ int print_answer(const node::Answer& answer, bool include) {
 
 // `api graphql -f query=... [-F var=value ...]`, as gh api: the query field is the document, the
 // other fields its variables. Queries go through the cache; mutations pass through.
-int run_graphql(GitHubContext& context, const ApiOptions& options, const std::string& accept) {
+int run_graphql(node::LocalGitHub& local, const ApiOptions& options, const std::string& accept) {
   node::GraphqlCall call;
   call.accept = accept;
   std::string variables = "{";
@@ -128,7 +127,7 @@ int run_graphql(GitHubContext& context, const ApiOptions& options, const std::st
     return 2;
   }
   if (variables.size() > 1) call.variables_json = variables + "}";
-  auto answer = context.gateway->graphql(call);
+  auto answer = local.gateway->graphql(call);
   if (!answer) {
     std::cerr << "error: POST graphql: " << answer.error().message() << "\n";
     return 1;
@@ -143,8 +142,11 @@ int run_graphql(GitHubContext& context, const ApiOptions& options, const std::st
 int run_api(const ApiOptions& options) {
   log::init_from_env();
   if (!std::getenv("LOG_LEVEL")) spdlog::set_level(spdlog::level::warn);
-  auto context = open_github(true);
-  if (!context) return 1;
+  auto local = node::open_local_github(true);
+  if (!local) {
+    std::cerr << "error: " << local.error() << "\n";
+    return 1;
+  }
 
   node::RestCall call;
   call.method = options.method.empty() ? (options.fields.empty() ? "GET" : "POST") : options.method;
@@ -168,7 +170,7 @@ int run_api(const ApiOptions& options) {
     }
   }
   if (options.path == "graphql" || options.path == "/graphql") {
-    return run_graphql(*context, options, call.accept);
+    return run_graphql(*local, options, call.accept);
   }
   const bool read = call.method == "GET" || call.method == "HEAD";
   std::string query;
@@ -178,9 +180,9 @@ int run_api(const ApiOptions& options) {
   for (const auto& [key, value, typed] : *fields) {
     if (read) {
       if (!query.empty()) query += '&';
-      query += github::percent_encode(key);
+      query += node::percent_encode(key);
       query += '=';
-      query += github::percent_encode(value);
+      query += node::percent_encode(value);
     } else {
       append_member(json, key, json_value(value, typed));
     }
@@ -196,7 +198,7 @@ int run_api(const ApiOptions& options) {
 
   int exit_code = 0;
   for (std::size_t page = 0;; ++page) {
-    auto answer = context->gateway->rest(call);
+    auto answer = local->gateway->rest(call);
     if (!answer) {
       std::cerr << "error: " << call.method << " " << call.target << ": " << answer.error().message()
                 << "\n";
@@ -207,7 +209,7 @@ int run_api(const ApiOptions& options) {
       break;
     }
     if (!options.paginate || !read) break;
-    auto next = github::find_link(answer->entry->header("link"), "next");
+    auto next = node::find_link(answer->entry->header("link"), "next");
     if (!next) break;
     if (page + 1 >= kMaxPaginatePages) {
       std::cerr << "warning: stopped after " << kMaxPaginatePages << " pages\n";

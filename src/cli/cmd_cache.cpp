@@ -1,11 +1,11 @@
 // `ipfs-accelerate cache stats|get|invalidate|clear`: the local cache, without calling GitHub.
+// The cache and its store are reached through node/local_github.hpp only.
 #include <chrono>
 #include <iostream>
 
-#include "cache/key.hpp"
 #include "cli/common.hpp"
-#include "cli/github_context.hpp"
-#include "github/client.hpp"
+#include "node/github_api.hpp"
+#include "node/local_github.hpp"
 
 namespace ipfsa::cli {
 namespace {
@@ -24,38 +24,26 @@ void print_stats(const cache::CacheStats& s) {
             << ",\"total_size_bytes\":" << s.total_size_bytes << "}\n";
 }
 
-// A canonical key ("GET api.github.com/repos/o/r accept=..."), its 64-hex hash, or a REST path.
-std::optional<cache::CacheKey> resolve_key(std::string_view text, std::string_view accept) {
-  const bool hash = text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-  if (hash) return cache::CacheKey{cache::ApiKind::rest, "", std::string(text), ""};
-  if (text.starts_with("GET ") || text.starts_with("HEAD ") || text.starts_with("POST ")) {
-    return cache::CacheKey{text.find(" graphql=") != std::string_view::npos ? cache::ApiKind::graphql
-                                                                             : cache::ApiKind::rest,
-                           std::string(text), cache::key_hash(text), ""};
-  }
-  const char* api = std::getenv("GITHUB_API_URL");
-  auto key = cache::rest_key({"GET", api && *api ? api : cache::kDefaultApiHost, text, accept, ""});
-  if (!key) return std::nullopt;
-  return *key;
-}
-
 }  // namespace
 
 int run_cache(const CacheOptions& options) {
-  auto context = open_github(false);
-  if (!context) return 1;
-  auto& c = *context->cache;
+  auto local = node::open_local_github(false);
+  if (!local) {
+    std::cerr << "error: " << local.error() << "\n";
+    return 1;
+  }
+  auto& c = *local->cache;
   if (options.action == "stats") {
     print_stats(c.stats());
     return 0;
   }
   if (options.action == "get") {
-    auto key = resolve_key(options.argument, options.accept);
+    auto key = node::key_from_text(options.argument, options.accept);
     if (!key) {
       std::cerr << "error: \"" << options.argument << "\" is not a cache key, key hash or API path\n";
       return 2;
     }
-    auto entry = c.store().get(key->hash);
+    auto entry = node::stored_entry(c, *key);
     if (!entry || !*entry) {
       std::cerr << "not cached: " << options.argument << "\n";
       return 1;
@@ -69,10 +57,10 @@ int run_cache(const CacheOptions& options) {
               << "\",\"size\":" << e.body->size() << ",\"fetched_at_ms\":" << epoch_ms(e.fetched_at)
               << ",\"expires_at_ms\":" << epoch_ms(e.expires_at)
               << ",\"fresh\":" << (e.fresh_at(cache::wall_now()) ? "true" : "false") << ",\"origin\":"
-              << github::json_quote(e.origin) << ",\"headers\":{";
+              << node::json_quote(e.origin) << ",\"headers\":{";
     for (std::size_t i = 0; i < e.headers.size(); ++i) {
-      std::cout << (i ? "," : "") << github::json_quote(e.headers[i].name) << ":"
-                << github::json_quote(e.headers[i].value);
+      std::cout << (i ? "," : "") << node::json_quote(e.headers[i].name) << ":"
+                << node::json_quote(e.headers[i].value);
     }
     std::cout << "}}\n";
     return 0;

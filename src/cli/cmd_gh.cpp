@@ -27,9 +27,9 @@
 
 #include "base/ascii.hpp"
 #include "base/log.hpp"
-#include "cache/github_api_cache.hpp"
-#include "github/process.hpp"
+#include "node/gh_cache.hpp"
 #include "node/gh_wrapper.hpp"
+#include "node/local_github.hpp"
 
 extern char** environ;
 
@@ -39,8 +39,6 @@ namespace {
 namespace gh = node::gh;
 
 inline constexpr int kMaxWrapperDepth = 4;  // IPFSA_GH_DEPTH: gh -> wrapper -> gh ... loops
-inline constexpr std::size_t kMaxGitOutput = 64 * 1024;
-inline constexpr auto kGitDeadline = std::chrono::seconds(5);
 inline constexpr int kExitNotFound = 127;  // as a shell reports a missing command
 inline constexpr std::string_view kDepthVariable = "IPFSA_GH_DEPTH";
 // Environment variables that change what gh prints (part of the key).
@@ -198,7 +196,7 @@ class Runner {
       if (n <= 0) break;
       const auto size = static_cast<std::size_t>(n);
       if (echo) echo = write_all(STDOUT_FILENO, buffer, size);
-      if (complete && out.size() + size <= cache::kMaxEntryBytes) {
+      if (complete && out.size() + size <= gh::kMaxOutputBytes) {
         out.append(buffer, size);
       } else {
         complete = false;
@@ -223,14 +221,7 @@ gh::Context read_context() {
   gh::Context c;
   c.host = ascii_lower(env_or("GH_HOST", std::string(gh::kDefaultHost)));
   c.env_repo = env_or("GH_REPO");
-  c.git_remotes = []() -> std::optional<std::string> {
-    auto out =
-        github::run_capture({"git", "config", "--get-regexp", R"(^remote\..*\.(url|gh-resolved)$)"},
-                            kGitDeadline, kMaxGitOutput);
-    if (!out || out->exit_status != 0) return std::nullopt;
-    const auto bytes = out->output.view();
-    return std::string(bytes.begin(), bytes.end());
-  };
+  c.git_remotes = gh::git_remotes;
   if (::isatty(STDOUT_FILENO)) {
     winsize ws{};
     c.tty_columns = ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
@@ -247,7 +238,7 @@ gh::Context read_context() {
 }
 
 cache::GitHubAPICache* open_cache() {
-  auto cache = cache::global_cache();
+  auto cache = node::process_cache();
   if (!cache) {
     std::cerr << "ipfs-accelerate gh: cache unavailable (" << cache.error()
               << "); running gh without it\n";
@@ -277,12 +268,9 @@ int cached_read(Runner& runner, const gh::Plan& plan, const gh::Context& context
     log::warn("gh: output of {} contains a credential; not cached", key.text);
     return code;
   }
-  const auto now = cache::wall_now();
-  auto entry = cache::make_entry(200, {{"content-type", "text/plain; charset=utf-8"}},
-                                 std::move(out), now, now + plan.ttl);
+  auto entry = gh::output_entry(plan, std::move(out));
   if (!entry) return code;
-  if (auto ok = cache->put_entry(key, std::make_shared<const cache::Entry>(std::move(*entry)));
-      !ok) {
+  if (auto ok = cache->put_entry(key, std::move(*entry)); !ok) {
     log::warn("gh: storing {} failed: {}", key.text, ok.error().message());
   } else {
     log::debug("gh: miss {}; cached for {} s ({})", key.text, plan.ttl.count(), plan.ttl_class);
@@ -330,7 +318,7 @@ int run_gh(const std::vector<std::string>& args) {
   gh::Plan plan = gh::plan(args, context, cache::TtlPolicy{});
   if (plan.action == gh::Action::read && plan.key) {
     // A cached read: its TTL comes from the cache's rules (CACHE_TTL_FILE, ttl.conf).
-    if (auto cache = cache::global_cache()) plan = gh::plan(args, context, (*cache)->ttl_policy());
+    if (auto cache = node::process_cache()) plan = gh::plan(args, context, (*cache)->ttl_policy());
   }
   std::vector<std::string> env_set = {std::string(kDepthVariable) + "=" +
                                       std::to_string(depth + 1)};

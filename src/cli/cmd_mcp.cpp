@@ -12,12 +12,12 @@
 
 #include "base/log.hpp"
 #include "cli/common.hpp"
-#include "cli/github_context.hpp"
 #include "mcp/forward.hpp"
 #include "mcp/local_backend.hpp"
 #include "mcp/server.hpp"
 #include "mcp/stdio_transport.hpp"
 #include "node/config.hpp"
+#include "node/local_github.hpp"
 
 namespace ipfsa::cli {
 namespace {
@@ -91,18 +91,21 @@ int run_mcp(const std::vector<std::string>& args) {
   log::init_from_env();
   ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error, not a crash
 
-  auto cache = cache::global_cache();
+  auto cache = node::process_cache();
   if (!cache && cache.error().find("is in use by another process") != std::string::npos)
     return forward_to_node();
-  auto context = open_github(true);  // prints the reason on failure (to stderr)
-  if (!context) return 1;
+  auto local = node::open_local_github(true);
+  if (!local) {
+    std::cerr << "error: " << local.error() << "\n";
+    return 1;
+  }
   bool p2p_enabled = true;
   if (auto p2p = node::load_p2p_config(node::process_env())) {
     p2p_enabled = p2p.value->enabled;
   } else {
     log::warn("{}", p2p.error);
   }
-  mcp::LocalBackend backend(*context->cache, *context->gateway, p2p_enabled);
+  mcp::LocalBackend backend(*local->gateway, p2p_enabled);
   const mcp::Server server(backend, mcp::ServerInfo{"ipfs-accelerate", std::string(kVersion)});
   mcp::Session session;
   log::info("mcp: serving on stdio (no node running: local cache, no P2P host)");

@@ -7,12 +7,12 @@
 
 #include "base/log.hpp"
 #include "cli/common.hpp"
-#include "cli/github_context.hpp"
 #include "discovery/registry/settings.hpp"
 #include "io/asio.hpp"
 #include "mcp/http_transport.hpp"
 #include "mcp/server.hpp"
 #include "node/config.hpp"
+#include "node/local_github.hpp"
 #include "node/swarm_node.hpp"
 #include "service/config.hpp"
 #include "service/service.hpp"
@@ -86,8 +86,11 @@ int run_serve(const ServeOptions& options) {
   if (!setup) return 2;
   auto identity = load_identity();
   if (!identity) return 1;
-  auto github = open_github(/*with_client=*/true);
-  if (!github) return 1;
+  auto github = node::open_local_github(/*with_client=*/true);
+  if (!github) {
+    std::cerr << "error: " << github.error() << "\n";
+    return 1;
+  }
 
   asio::io_context context;
   node::SwarmNode swarm(context, std::move(*identity), *github->cache, *github->client,

@@ -3,7 +3,6 @@
 // CACHE_ENABLE_P2P, active false, and a status telling to run `ipfs-accelerate serve`).
 #pragma once
 
-#include "cache/github_api_cache.hpp"
 #include "node/github_gateway.hpp"
 #include "node/service_backend.hpp"
 
@@ -15,16 +14,15 @@ inline constexpr std::string_view kNoHostStatus =
 
 class LocalBackend : public node::ServiceBackend {
  public:
-  // REQUIRES: cache and gateway outlive this object.
-  LocalBackend(cache::GitHubAPICache& cache, node::GitHubGateway& gateway, bool p2p_enabled)
-      : cache_(cache), gateway_(gateway), p2p_enabled_(p2p_enabled) {}
+  // REQUIRES: gateway (and its cache) outlive this object.
+  LocalBackend(node::GitHubGateway& gateway, bool p2p_enabled)
+      : gateway_(gateway), p2p_enabled_(p2p_enabled) {}
 
   node::P2pStatus p2p_status() override;
-  cache::CacheStats cache_stats() override { return cache_.stats(); }
+  cache::CacheStats cache_stats() override { return gateway_.cache().stats(); }
   node::GitHubGateway& gateway() override { return gateway_; }
 
  private:
-  cache::GitHubAPICache& cache_;
   node::GitHubGateway& gateway_;
   bool p2p_enabled_;
 };

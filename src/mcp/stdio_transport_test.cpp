@@ -53,7 +53,7 @@ TEST(LineReader, OversizedLineIsDroppedAndReportedOnce) {
 
 TEST(Stdio, SessionOverPipesWithTheLocalBackend) {
   testing::TestBackend real("http://127.0.0.1:1");
-  LocalBackend backend(real.cache(), real.gateway(), true);
+  LocalBackend backend(real.gateway(), true);
   const Server server(backend, ServerInfo{"ipfs-accelerate", "test"});
   Session session;
   int in[2], out[2];

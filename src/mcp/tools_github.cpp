@@ -2,9 +2,7 @@
 // reads through the backend's gateway, shaped for agents. Declared in tools_github.hpp.
 #include "mcp/tools_github.hpp"
 
-#include "cache/key.hpp"
-#include "github/client.hpp"
-#include "github/link.hpp"
+#include "node/github_api.hpp"
 #include "mcp/server.hpp"
 
 namespace ipfsa::mcp {
@@ -151,7 +149,7 @@ ToolOutput run_gh_api(node::ServiceBackend& backend, const json::object& args) {
   std::string link = first->link;
   std::string cache_status = first->cache_status;
   while (true) {
-    auto next = github::find_link(link, "next");
+    auto next = node::find_link(link, "next");
     if (!next) break;
     if (pages >= kMaxPaginatePages) {
       truncated = true;
@@ -218,9 +216,9 @@ ToolOutput run_gh_invalidate_cache(node::ServiceBackend& backend, const json::ob
     // An API path: the canonical key text up to the Accept part ("GET host/repos/o/r").
     if (auto why = check_api_path(prefix); !why.empty()) return fail(why);
     const std::string api = backend.gateway().client().config().api_url;
-    auto key = cache::rest_key({"GET", api, prefix, "", ""});
-    if (!key) return fail("not an API path or cache key prefix: " + prefix);
-    prefix = key->text.substr(0, key->text.find(" accept="));
+    auto key_prefix = node::rest_key_prefix(api, prefix);
+    if (!key_prefix) return fail("not an API path or cache key prefix: " + prefix);
+    prefix = std::move(*key_prefix);
   }
   auto n = backend.gateway().cache().invalidate_prefix(prefix);
   if (!n) return fail("invalidation failed: " + n.error().message());
@@ -305,7 +303,7 @@ ToolOutput run_list_workflow_runs(node::ServiceBackend& backend, const json::obj
   std::string query;
   auto add = [&](std::string_view name, std::string_view value) {
     query += query.empty() ? "?" : "&";
-    query += std::string(name) + "=" + github::percent_encode(value);
+    query += std::string(name) + "=" + node::percent_encode(value);
   };
   if (const auto s = string_arg(args, "status"); !s.empty()) add("status", s);
   if (const auto b = string_arg(args, "branch"); !b.empty()) add("branch", b);

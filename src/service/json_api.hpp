@@ -15,7 +15,6 @@
 #include <mutex>
 #include <string>
 
-#include "cache/github_api_cache.hpp"
 #include "node/service_backend.hpp"
 
 namespace ipfsa::service {

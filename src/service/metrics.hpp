@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-#include "cache/github_api_cache.hpp"
 #include "node/service_backend.hpp"
 
 namespace ipfsa::service {

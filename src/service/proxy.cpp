@@ -2,9 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "cache/key.hpp"
-#include "github/client.hpp"
-#include "github/link.hpp"
+#include "node/github_api.hpp"
 
 namespace ipfsa::service {
 namespace {
@@ -75,12 +73,12 @@ Result<node::GraphqlCall> graphql_call(const HttpRequest& request,
   if (query == nullptr || !query->is_string()) return Error::malformed;
   node::GraphqlCall call;
   call.query = std::string(query->as_string());
-  if (call.query.size() > cache::kMaxGraphqlQueryBytes) return Error::too_large;
+  if (call.query.size() > node::kMaxGraphqlQueryBytes) return Error::too_large;
   if (const auto* variables = object.if_contains("variables");
       variables != nullptr && !variables->is_null()) {
     if (!variables->is_object()) return Error::malformed;
     call.variables_json = json::serialize(*variables);
-    if (call.variables_json.size() > cache::kMaxGraphqlVariablesBytes) return Error::too_large;
+    if (call.variables_json.size() > node::kMaxGraphqlVariablesBytes) return Error::too_large;
   }
   if (const auto* name = object.if_contains("operationName"); name != nullptr && !name->is_null()) {
     if (!name->is_string()) return Error::malformed;

@@ -1,0 +1,44 @@
+// The GitHub path of a command that runs no node (api, cache, gh, mcp; serve before it builds the
+// node): this process's cache from the environment, the GitHub client and the gateway joining
+// them, and the `cache` command's reads of the store. The layers above (cli, mcp) reach the cache
+// and the client only through here and GitHubGateway (docs/architecture.md, "Layers").
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "base/error.hpp"
+#include "cache/checked.hpp"
+#include "cache/github_api_cache.hpp"
+#include "github/client.hpp"
+#include "node/github_gateway.hpp"
+
+namespace ipfsa::node {
+
+// The process-wide cache (cache::global_cache: opened on first use from the CACHE_* variables;
+// the store's lock makes it fail with "... is in use by another process" while a node holds the
+// directory). Errors: the configuration or open error as a message.
+cache::Checked<cache::GitHubAPICache*> process_cache();
+
+struct LocalGitHub {
+  cache::GitHubAPICache* cache = nullptr;
+  std::unique_ptr<github::Client> client;         // null unless opened with_client
+  std::unique_ptr<GitHubGateway> gateway;         // null unless opened with_client
+};
+
+// Opens the process's cache and, with_client, the GitHub client (GITHUB_API_URL,
+// GITHUB_GRAPHQL_URL, GH_TOKEN, GITHUB_TOKEN) and the gateway. Errors: what failed and why, as a
+// message ("cache: ...", "GitHub client configuration (...): ...", "GitHub client: ...").
+cache::Checked<LocalGitHub> open_local_github(bool with_client);
+
+// The key a person typed: canonical key text ("GET api.github.com/repos/o/r accept=..."), its
+// 64-hex hash, or a REST path (on GITHUB_API_URL, else api.github.com, with `accept`). nullopt:
+// none of these.
+std::optional<cache::CacheKey> key_from_text(std::string_view text, std::string_view accept);
+
+// The stored entry of `key`, fresh or not (a store read: no hit counted, no GitHub call). A null
+// pointer: nothing stored. Errors: the store's.
+Result<cache::EntryPtr> stored_entry(cache::GitHubAPICache& cache, const cache::CacheKey& key);
+
+}  // namespace ipfsa::node
