@@ -10,8 +10,8 @@ The rules are the fenced block after the "<!-- layers: ... -->" marker in docs/a
      <boost/beast/...>;
   3. every library of ours named in a link line of src/**/CMakeLists.txt (ipfsa_library DEPS and
      TEST_DEPS, target_link_libraries) belongs to a layer the target's layer may use;
-  4. the [pure] libraries' sources reach (through quoted includes) only headers of pure libraries,
-     and no Asio, Beast, logger, SQLite or libcurl header;
+  4. the [pure] libraries' sources and the fuzz targets (fuzz/*.cpp) reach, through quoted
+     includes, only headers of pure libraries, and no Asio, Beast, logger, SQLite or libcurl header;
   5. every folder of src/ has a row, and the rows form no cycle.
 
 Usage: scripts/check_layers.py [--root DIR]. Prints one line per violation (file:line, what, which
@@ -354,10 +354,14 @@ def check_pure(root: Path, rules: Rules, libraries: dict[str, Library],
             owner[source] = lib.name
         if lib.name in pure_names:
             folders_with_pure.add(lib.cmake.parent.resolve())
-    for name in sorted(pure_names):
-        lib = libraries[name]
+    # The fuzz targets link only the pure libraries: they are checked as one more of them.
+    fuzzers = sorted(p.resolve() for p in (root / "fuzz").glob("*.cpp")) if (root / "fuzz").is_dir() else []
+    groups = [(name, libraries[name].sources) for name in sorted(pure_names)]
+    if fuzzers:
+        groups.append(("fuzz", fuzzers))
+    for name, sources in groups:
         seen: set[Path] = set()
-        todo = list(lib.sources)
+        todo = list(sources)
         while todo:
             path = todo.pop()
             if path in seen or not path.is_file():

@@ -25,6 +25,7 @@ io        base
 proto/*   base
 base
 bench     *
+fuzz      low proto/* base
 [asio]    io
 [pure]    base proto/* low_codec
 ```
@@ -63,6 +64,7 @@ CLEAN = {
     "src/top/top_test.cpp": '#include "top/top.hpp"\n#include "low/store.hpp"\n',
     "src/top/testing_top.hpp": '#pragma once\n#include "low/store.hpp"\n',
     "bench/bench.cpp": '#include "top/top.hpp"\n#include "low/store.hpp"\n',
+    "fuzz/key_fuzz.cpp": '#include "low/key.hpp"\n#include "proto/ping/ping.hpp"\n',
 }
 
 
@@ -138,6 +140,12 @@ class CheckLayersTest(unittest.TestCase):
         self.assert_fails_with(
             {"src/low/checked.hpp": "#pragma once\n#include <sqlite3.h>\n"},
             "src/low/checked.hpp:2: #include <sqlite3.h>: checked.hpp is part of the pure library low_codec")
+
+    def test_fuzz_target_reaching_an_impure_header(self):
+        self.assert_fails_with(
+            {"fuzz/key_fuzz.cpp": '#include "low/key.hpp"\n#include "low/store.hpp"\n'},
+            'fuzz/key_fuzz.cpp:2: #include "low/store.hpp": key_fuzz.cpp is part of the pure library '
+            "fuzz; src/low/store.hpp is not pure")
 
     def test_folder_without_a_row(self):
         self.assert_fails_with({"src/extra/thing.cpp": '#include "base/bytes.hpp"\n'},

@@ -1,6 +1,9 @@
 // Asio vocabulary for the I/O shells: Task<T> coroutines, no-throw completion tokens, and the
-// few aliases every shell uses. Include only from .cpp files and from p2p/ headers that must name
-// sockets: each Asio translation unit costs 10-20 s to compile on our 2-core machines.
+// few aliases every shell uses. Include only from .cpp files and from io/ and p2p/ headers that
+// must name sockets (the [asio] row of docs/architecture.md; scripts/check_layers.py fails on any
+// other header including this, <boost/asio/...> or <boost/beast/...>): each Asio translation
+// unit costs 10-20 s to compile on our 2-core machines. Elsewhere forward-declare
+// boost::asio::io_context and keep coroutines in the .cpp.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
