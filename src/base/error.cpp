@@ -33,6 +33,7 @@ class Category final : public boost::system::error_category {
       case Error::timeout: return "timed out";
       case Error::io_failure: return "I/O failure";
       case Error::not_found: return "not found";
+      case Error::cancelled: return "cancelled";
     }
     return "unknown error " + std::to_string(value);
   }

@@ -36,6 +36,7 @@ enum class Error {
   timeout,                // a deadline passed
   io_failure,             // filesystem or socket failure (details in logs)
   not_found,
+  cancelled,              // the caller gave up (stop(), shutdown) before the operation finished
 };
 
 const boost::system::error_category& error_category() noexcept;

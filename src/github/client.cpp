@@ -38,7 +38,18 @@ struct Transfer {
   std::size_t max_body = 0;
   std::size_t header_bytes = 0;
   bool over_limit = false;
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled = false;
 };
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (t->cancel != nullptr && t->cancel->load()) {
+    t->cancelled = true;
+    return 1;  // aborts the transfer with CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -200,6 +211,8 @@ struct Client::State {
   mutable std::mutex limiter_mutex;
   RateLimiter limiter;
 
+  WallTime now() const { return config.wall_clock ? config.wall_clock() : WallClock::now(); }
+
   ~State() {
     for (CURL* h : idle) curl_easy_cleanup(h);
     if (share != nullptr) curl_share_cleanup(share);
@@ -306,7 +319,7 @@ Result<Response> Client::send(const Request& req) {
   const std::string resource(resource_for_path(path, is_graphql));
   if (own_token && known_origin) {
     std::lock_guard lock(s.limiter_mutex);
-    if (auto until = s.limiter.blocked_until(resource, WallClock::now())) {
+    if (auto until = s.limiter.blocked_until(resource, s.now())) {
       log::debug("github: {} {} refused locally: rate limited ({})", req.method,
                  url.substr(0, url.find('?')), resource);
       return Error::limit_exceeded;
@@ -370,6 +383,12 @@ Result<Response> Client::send(const Request& req) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
+  if (req.cancel != nullptr) {
+    t.cancel = req.cancel;
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+  }
   if (req.follow_redirects) {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, kMaxRedirects);
@@ -397,7 +416,7 @@ Result<Response> Client::send(const Request& req) {
 
   const std::string log_url = url.substr(0, url.find('?'));
   if (rc != CURLE_OK) {
-    Error e = map_curl_error(rc, t.over_limit);
+    Error e = t.cancelled ? Error::cancelled : map_curl_error(rc, t.over_limit);
     log::debug("github: {} {} failed: {} ({})", req.method, log_url, curl_easy_strerror(rc),
                errbuf.data());
     return e;
@@ -407,11 +426,11 @@ Result<Response> Client::send(const Request& req) {
   if (own_token && known_origin) {
     std::lock_guard lock(s.limiter_mutex);
     LimitKind kind = s.limiter.on_response(t.response.status, t.response.headers, t.response.body,
-                                           WallClock::now());
+                                           s.now());
     if (kind != LimitKind::none) {
       log::warn("github: {} rate limit on {}; next call in {} s",
                 kind == LimitKind::primary ? "primary" : "secondary", resource,
-                s.limiter.retry_after(resource, WallClock::now()).count());
+                s.limiter.retry_after(resource, s.now()).count());
     }
   }
   return std::move(t.response);
@@ -479,7 +498,7 @@ void Client::hold_off(std::string_view resource, WallTime until) {
 
 std::chrono::seconds Client::retry_after(std::string_view resource) const {
   std::lock_guard lock(state_->limiter_mutex);
-  return state_->limiter.retry_after(resource, WallClock::now());
+  return state_->limiter.retry_after(resource, state_->now());
 }
 
 std::optional<RateLimitInfo> Client::rate_limit(std::string_view resource) const {

@@ -15,7 +15,8 @@
 //   Error::truncated (connection closed before Content-Length bytes, or nothing received),
 //   Error::malformed (bad URL or header, unparsable response), Error::protocol_violation (HTTP/2
 //   error, pagination link to another origin), Error::limit_exceeded (rate limited: see below),
-//   Error::io_failure (connect, TLS, socket; detail in the debug log).
+//   Error::io_failure (connect, TLS, socket; detail in the debug log), Error::cancelled
+//   (Request::cancel was set).
 // - Rate limits: responses obtained with the configured token feed a RateLimiter. While it says
 //   "blocked" for the request's resource (core, search, graphql, ...) send() returns
 //   Error::limit_exceeded WITHOUT contacting GitHub; retry_after() says for how long. Requests
@@ -25,6 +26,7 @@
 //   (libcurl does not forward a custom Authorization header across hosts).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -61,6 +63,9 @@ struct Request {
   // Per-request token (e.g. a proxied client's own). An empty SecretBytes sends no Authorization.
   std::optional<SecretBytes> token;
   std::optional<Duration> timeout;  // total deadline; default ClientConfig::timeout
+  // When set, the call ends with Error::cancelled soon after *cancel becomes true (libcurl checks
+  // it at least once a second, and on every transfer event), even while waiting for an answer.
+  const std::atomic<bool>* cancel = nullptr;
   bool follow_redirects = true;
 };
 

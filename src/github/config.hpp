@@ -44,6 +44,9 @@ struct ClientConfig {
   Duration connect_timeout = kDefaultConnectTimeout;  // per call
   std::size_t max_response_bytes = kMaxResponseBytes;
   std::size_t idle_handles = kDefaultIdleHandles;
+  // The clock rate-limit blocks are measured against (Reset and Retry-After are calendar times);
+  // empty = WallClock::now. Tests inject one to cross a block without sleeping.
+  WallClockFn wall_clock;
 };
 
 // Returns the value of an environment variable, nullopt if unset.

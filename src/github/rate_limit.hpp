@@ -25,10 +25,9 @@
 #include <utility>
 #include <vector>
 
-namespace ipfsa::github {
+#include "base/time.hpp"
 
-using WallClock = std::chrono::system_clock;
-using WallTime = WallClock::time_point;
+namespace ipfsa::github {
 
 // Response headers as the client delivers them: lower-case names, repeated names kept in order.
 using Headers = std::vector<std::pair<std::string, std::string>>;

@@ -4,6 +4,8 @@
 // Test additions (ipfs-accelerate):
 // - A fixture entry may carry "delayMs": the response to that request (matched by method and
 //   path) is held back that long, to test client deadlines. The field is removed before nock sees it.
+//   GET /_held answers {"held": n}: how many requests are being held back right now, so a test can
+//   wait for "my request is on the wire" as an event instead of sleeping.
 // - /_raw/* answers with hand-written, deliberately broken HTTP on the socket:
 //   truncated (Content-Length larger than the body), big?bytes=N (chunked body of N bytes),
 //   declared?bytes=N (Content-Length: N, tiny body), headers?count=N (N header lines),
@@ -22,12 +24,18 @@ for (const list of Object.values(fixtures)) {
   }
 }
 const app = express();
+let held = 0;
 app.get("/ping", (req, res) => res.json({ ok: true }));
+app.get("/_held", (req, res) => res.json({ held }));
 app.use((req, res, next) => {
   const m = /^\/[^/]+\/[^/]+(\/.*)$/.exec(req.path);
   const ms = m && delays.get(`${req.method} ${m[1]}`);
-  if (ms) setTimeout(next, ms);
-  else next();
+  if (!ms) return next();
+  held++;
+  let released = false;
+  const release = () => { if (!released) { released = true; held--; } };
+  res.on("close", release);  // the client gave up
+  setTimeout(() => { release(); next(); }, ms);
 });
 const raw = (req, text) => { req.socket.end(text); };
 app.get("/_raw/truncated", (req) =>

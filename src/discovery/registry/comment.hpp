@@ -23,11 +23,9 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "base/time.hpp"
 
 namespace ipfsa::registry {
-
-using WallClock = std::chrono::system_clock;
-using WallTime = WallClock::time_point;
 
 inline constexpr std::string_view kIssueTitle = "p2p-peer-registry";
 // The body the original gives the issue it creates (gh issue create --body ...).

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "discovery/registry/registry.hpp"
 #include "github/client.hpp"
@@ -51,7 +53,8 @@ class RegistryFixtures : public ::testing::Test {
   }
 
   // Loads `scenario` and returns a client whose API base is that scenario.
-  static std::unique_ptr<github::Client> scenario_client(const std::string& scenario) {
+  static std::unique_ptr<github::Client> scenario_client(const std::string& scenario,
+                                                         Duration timeout = std::chrono::seconds{10}) {
     auto loader = github::Client::create(client_config(server_->base()));
     if (!loader) return nullptr;
     github::Request req;
@@ -66,8 +69,25 @@ class RegistryFixtures : public ::testing::Test {
     auto p = r->body.find("\"url\":\"");
     if (p == std::string::npos) return nullptr;
     auto e = r->body.find('"', p + 7);
-    auto c = github::Client::create(client_config(r->body.substr(p + 7, e - p - 7)));
+    auto cfg = client_config(r->body.substr(p + 7, e - p - 7));
+    cfg.timeout = timeout;
+    auto c = github::Client::create(std::move(cfg));
     return c ? std::move(*c) : nullptr;
+  }
+
+  // Waits until the fixture server holds `n` delayed requests (serve.mjs GET /_held): the event
+  // "the request is on the wire". The deadline only catches a stuck server.
+  static bool wait_until_held(int n) {
+    auto probe = github::Client::create(client_config(server_->base()));
+    if (!probe) return false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{60};
+    const std::string want = "\"held\":" + std::to_string(n) + "}";
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = (*probe)->get(server_->base() + "/_held");
+      if (r && r->status == 200 && r->body.find(want) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});  // poll interval, not a wait
+    }
+    return false;
   }
 
   static RegistryConfig registry_config() {

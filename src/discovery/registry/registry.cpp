@@ -297,10 +297,15 @@ Result<github::Response> Registry::send(github::Request request) {
   const std::string what = request.method + " " + request.target;
   if (cancelled_.load()) {
     last_error_ = what + ": cancelled";
-    return Error::invalid_state;
+    return Error::cancelled;
   }
+  request.cancel = &cancelled_;  // cancel() also ends a call that is waiting for GitHub
   auto r = client_.send(request);
   if (!r) {
+    if (r.error() == Error::cancelled) {
+      last_error_ = what + ": cancelled";
+      return Error::cancelled;
+    }
     last_error_ = what + ": " + r.error().message();
     if (r.error() == Error::io_failure || r.error() == Error::timeout) {
       // The transport's own reason (refused, DNS, TLS) is in the client's debug log.

@@ -69,8 +69,9 @@ class Registry {
   // peers read; last_error() then says "reading only".
   Result<std::vector<RegistryPeer>> heartbeat_once();
 
-  // Makes every later request fail at once with Error::invalid_state, so a heartbeat in flight
-  // ends after its current HTTP call (RegistryService::stop uses it). Cannot be undone.
+  // Makes the HTTP call in flight and every later request fail with Error::cancelled, so a
+  // heartbeat in flight ends within about a second, even while GitHub is slow to answer
+  // (RegistryService::stop uses it). Cannot be undone.
   void cancel() { cancelled_.store(true); }
 
   std::optional<std::uint64_t> issue_number() const;

@@ -84,7 +84,7 @@ void RegistryService::run() {
       }
       if (callbacks_.on_peers) callbacks_.on_peers(std::move(*result));
     } else {
-      if (result.error() == Error::invalid_state) return;  // cancelled by stop()
+      if (result.error() == Error::cancelled) return;  // cancelled by stop()
       std::string error = registry_.last_error();
       if (error.empty()) error = result.error().message();
       std::uint64_t consecutive = 0;

@@ -39,7 +39,7 @@ struct Events {
   }
   bool wait_for(const std::function<bool()>& done) {
     std::unique_lock lock(mutex);
-    return changed.wait_for(lock, 20s, done);
+    return changed.wait_for(lock, 120s, done);  // only catches a stuck service
   }
 };
 
@@ -66,7 +66,7 @@ TEST(ServiceSchedule, JitterAndBackoff) {
   EXPECT_EQ(RegistryService::next_wait(s, 0, 0s, 0.0), std::chrono::duration_cast<Duration>(30s));
 }
 
-TEST_F(Service, FirstBeatAtStartAndStopWithinOneSecondDuringTheSleep) {
+TEST_F(Service, FirstBeatAtStartAndStopWakesTheSleep) {
   auto client = scenario_client("registry-create-issue-late-racer");
   ASSERT_TRUE(client);
   auto registry = make_registry(*client);
@@ -81,14 +81,16 @@ TEST_F(Service, FirstBeatAtStartAndStopWithinOneSecondDuringTheSleep) {
   EXPECT_EQ(service.last_error(), "");
   EXPECT_TRUE(service.peers().empty());
   const auto t0 = std::chrono::steady_clock::now();
-  service.stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  service.stop();  // wakes the hour-long sleep: the bound only fails if it does not
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
   service.stop();  // idempotent
   EXPECT_EQ(events.peers_calls, 1);
 }
 
 TEST_F(Service, StopCancelsAHeartbeatInFlight) {
-  auto client = scenario_client("registry-slow");  // the first answer takes 2 s
+  // The first answer takes 60 s and the client's own deadline is 120 s: only cancelling the call
+  // in flight lets stop() return within the bound below.
+  auto client = scenario_client("registry-slow", 120s);
   ASSERT_TRUE(client);
   auto cfg = registry_config();
   cfg.repo = "octokit-fixture-org/registry-slow";
@@ -97,13 +99,11 @@ TEST_F(Service, StopCancelsAHeartbeatInFlight) {
   Events events;
   RegistryService service(**registry, {}, events.callbacks());
   service.start();
-  // No event marks "request on the wire"; both orders below must pass, the pause only makes the
-  // in-flight one (the case under test) the likely one.
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(wait_until_held(1)) << "the first request never reached GitHub";
   const auto t0 = std::chrono::steady_clock::now();
-  service.stop();  // during the first call (or before it): never the two calls after it
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3500ms);
-  EXPECT_LE((*registry)->stats().requests, 1u);
+  service.stop();  // during the first call: never the two calls after it
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
+  EXPECT_EQ((*registry)->stats().requests, 0u);  // the cancelled call did not complete
   EXPECT_EQ(events.peers_calls, 0);
   EXPECT_EQ(events.error_calls, 0);  // a cancellation is not reported as a failure
   EXPECT_EQ(service.failures(), 0u);
@@ -144,7 +144,7 @@ TEST_F(Service, TheSecondBeatFollowsSoonAfterTheFirst) {
   ASSERT_TRUE(events.wait_for([&] { return events.peers_calls >= 2; }));
   const auto t0 = std::chrono::steady_clock::now();
   service.stop();  // the third beat is an hour away: stop wakes it at once
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
   EXPECT_EQ(events.peers_calls, 2);
   EXPECT_EQ(service.successes(), 2u);
 }
@@ -164,8 +164,8 @@ TEST_F(Service, FailureIsReportedAndBacksOffForTheRateLimit) {
   EXPECT_EQ(service.last_error(), events.last_error);
   EXPECT_EQ(service.failures(), 1u);
   const auto t0 = std::chrono::steady_clock::now();
-  service.stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  service.stop();  // wakes the 120 s back-off
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
   EXPECT_EQ(events.error_calls, 1);  // no retry within the 1 ms backoff: it waited for the limit
   EXPECT_EQ(events.peers_calls, 0);
   EXPECT_EQ(registry->stats().requests, 1u);
