@@ -1,7 +1,7 @@
 // curl against the service: the proxy (a second read is a hit), the JSON API and /metrics.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { run } from '../interop/harness.mjs'
+import { run, STUCK_MS } from '../interop/harness.mjs'
 import { startFixtures, TOKEN, ACCEPT } from '../cli/fixtures.mjs'
 import { startService, stats } from './service.mjs'
 
@@ -9,7 +9,7 @@ let fixtures
 before(async () => { fixtures = await startFixtures() })
 after(() => fixtures.stop())
 
-const curl = (...args) => run('curl', ['-sS', '-i', '--max-time', '20', ...args])
+const curl = (...args) => run('curl', ['-sS', '-i', '--max-time', String(STUCK_MS / 1000), ...args])
 const statusOf = (out) => Number(out.match(/^HTTP\/1\.1 (\d+)/)[1])
 const headerOf = (out, name) => out.match(new RegExp(`^${name}: (.*)\\r$`, 'mi'))?.[1]
 const bodyOf = (out) => out.slice(out.indexOf('\r\n\r\n') + 4)

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { BUILD } from '../interop/harness.mjs'
+import { BUILD, STUCK_MS, STOP_GRACE_MS } from '../interop/harness.mjs'
 
 export const SERVICE_BIN = process.env.IPFSA_SERVICE_BIN ?? path.join(BUILD, 'src/service/service_testbed')
 const ARGS = (process.env.IPFSA_SERVICE_ARGS ?? '--port 0').split(' ').filter(Boolean)
@@ -23,7 +23,7 @@ export async function startService (env = {}) {
   let err = ''
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start: ${out} ${err}`)), 20000)
+    const timer = setTimeout(() => reject(new Error(`service did not start within ${STUCK_MS} ms: ${out} ${err}`)), STUCK_MS)
     const check = () => {
       const m = out.match(/"url":"(http:\/\/[^"]+)"/) ?? err.match(/dashboard and API on (http:\/\/\S+)/)
       if (m) { clearTimeout(timer); resolve(m[1]) }
@@ -37,7 +37,7 @@ export async function startService (env = {}) {
     stderr: () => err,
     async stop () {
       child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
       const result = await exited
       clearTimeout(timer)
       if (/Sanitizer|runtime error:/.test(err)) throw new Error(`service: sanitizer report:\n${err.slice(-4000)}`)
