@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { Peer, run, CLI, freePort } from '../interop/harness.mjs'
+import { Peer, run, CLI, freePort, STUCK_MS, TEST_TIMEOUT_MS } from '../interop/harness.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const TOKEN = '0000000000000000000000000000000000000001'
@@ -23,6 +23,13 @@ const TOOLS = ['get_peer_status', 'get_cache_stats', 'get_dashboard_peer_status'
 const cleanups = []
 after(async () => { for (const c of cleanups.reverse()) await c() })
 
+// The SDK gives every request 60 s by default; ours get the harness's "really stuck" deadline.
+function patient (client) {
+  const request = client.request.bind(client)
+  client.request = (req, schema, options) => request(req, schema, { timeout: STUCK_MS, ...options })
+  return client
+}
+
 async function startFixtures () {
   const port = await freePort()
   const child = spawn(process.execPath, ['serve.mjs', String(port), path.join(here, 'fixtures/*.json')],
@@ -30,12 +37,13 @@ async function startFixtures () {
   cleanups.push(() => child.kill('SIGTERM'))
   let out = ''
   const base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixtures server did not start: ${out}`)), 10000)
+    const timer = setTimeout(() => reject(new Error(`fixtures server did not start within ${STUCK_MS} ms: ${out}`)), STUCK_MS)
     child.stdout.on('data', (c) => {
       out += c
       const m = out.match(/fixtures server on (http:\/\/127\.0\.0\.1:\d+)/)
       if (m) { clearTimeout(timer); resolve(m[1]) }
     })
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`fixtures server exited ${code}: ${out}`)) })
   })
   return async (scenario) => {
     const res = await fetch(`${base}/fixtures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario }) })
@@ -56,7 +64,7 @@ async function stdioClient (env) {
   const transport = new StdioClientTransport({ command: CLI, args: ['mcp'], env, stderr: 'pipe' })
   let stderr = ''
   transport.stderr?.on('data', (c) => { stderr += c })
-  const client = new Client({ name: 'ipfsa-test', version: '1.0.0' })
+  const client = patient(new Client({ name: 'ipfsa-test', version: '1.0.0' }))
   await client.connect(transport)
   cleanups.push(() => client.close())
   return { client, stderr: () => stderr }
@@ -69,7 +77,7 @@ const structured = (result) => {
   return result.structuredContent
 }
 
-test('stdio: the SDK client lists the tools and calls each (local cache, no node running)', { timeout: 60000 }, async () => {
+test('stdio: the SDK client lists the tools and calls each (local cache, no node running)', { timeout: TEST_TIMEOUT_MS }, async () => {
   const env = envFor(await fixtures('mcp-tools'))
   const { client, stderr } = await stdioClient(env)
   assert.equal(client.getServerVersion().name, 'ipfs-accelerate')
@@ -151,7 +159,7 @@ test('stdio: the SDK client lists the tools and calls each (local cache, no node
   assert.ok(!stderr().includes(TOKEN), 'the log carries the token')
 })
 
-test('stdio: nothing but JSON-RPC on stdout; the spec\'s error codes', { timeout: 30000 }, async () => {
+test('stdio: nothing but JSON-RPC on stdout; the spec\'s error codes', { timeout: TEST_TIMEOUT_MS }, async () => {
   const env = envFor('http://127.0.0.1:1')
   const child = spawn(CLI, ['mcp'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   cleanups.push(() => child.kill('SIGTERM'))
@@ -196,21 +204,20 @@ async function startServe (env) {
     { env: { ...env, IPFS_ACCELERATE_DASHBOARD_PORT: String(port) } })
   cleanups.push(() => node.stop())
   const [, peerId] = await node.waitLog(/listening on \/ip4\/[^/]+\/tcp\/\d+\/p2p\/(\w+)/)
+  // The service logs this once its socket listens (src/service/service.cpp).
+  await node.waitLog(new RegExp(`dashboard and API on http://127\\.0\\.0\\.1:${port}\\b`))
   const url = `http://127.0.0.1:${port}/mcp`
-  for (let i = 0; i < 100; ++i) {  // until the HTTP service answers
-    const ok = await fetch(url).then((r) => r.status === 405, () => false)
-    if (ok) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  const probe = await fetch(url)
+  assert.equal(probe.status, 405, `GET ${url}: ${await probe.text()}`)  // POST only (no SSE stream)
   return { node, peerId, url }
 }
 
-test('http: the SDK client over Streamable HTTP against serve, and stdio forwarding to it', { timeout: 90000 }, async () => {
+test('http: the SDK client over Streamable HTTP against serve, and stdio forwarding to it', { timeout: TEST_TIMEOUT_MS }, async () => {
   const env = envFor(await fixtures('mcp-serve'))
   const { peerId, url } = await startServe(env)
 
   const transport = new StreamableHTTPClientTransport(new URL(url))
-  const client = new Client({ name: 'ipfsa-http-test', version: '1.0.0' })
+  const client = patient(new Client({ name: 'ipfsa-http-test', version: '1.0.0' }))
   await client.connect(transport)
   cleanups.push(() => client.close())
   assert.ok(transport.sessionId, 'no Mcp-Session-Id')
