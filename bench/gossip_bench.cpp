@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "p2p/host.hpp"
 #include "pubsub/gossipsub.hpp"
 
 namespace {

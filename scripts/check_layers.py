@@ -6,8 +6,8 @@ The rules are the fenced block after the "<!-- layers: ... -->" marker in docs/a
 
   1. every #include "..." in src/, bench/, fuzz/ and tests/interop/ names a header of a layer the
      including file's layer may use (test code: any layer its layer reaches, directly or not);
-  2. headers outside the [asio] layers include neither io/asio.hpp nor <boost/asio/...> nor
-     <boost/beast/...>;
+  2. headers outside the [asio] layers include neither <boost/asio/...> nor <boost/beast/...>
+     nor a header of an [asio] layer that reaches them (io/asio.hpp, p2p/host.hpp, ...);
   3. every library of ours named in a link line of src/**/CMakeLists.txt (ipfsa_library DEPS and
      TEST_DEPS, target_link_libraries) belongs to a layer the target's layer may use;
   4. the [pure] libraries' sources and the fuzz targets (fuzz/*.cpp) reach, through quoted
@@ -265,6 +265,39 @@ def resolve(root: Path, path: Path, name: str) -> Path | None:
     return None
 
 
+_ASIO_CHAINS: dict[Path, str] = {}
+
+
+def asio_chain(root: Path, rules: Rules, header: Path, depth: int = 0) -> str:
+    """How an included header of an [asio] layer reaches Asio ("p2p/host.hpp -> io/asio.hpp ->
+    <boost/asio/as_tuple.hpp>"), or "" if it does not (or is not of an [asio] layer)."""
+    if header in _ASIO_CHAINS:
+        return _ASIO_CHAINS[header]
+    _ASIO_CHAINS[header] = ""  # cycles
+    try:
+        rel = str(header.relative_to((root / "src").resolve()))
+    except ValueError:
+        return ""
+    layer = layer_of(rules, "src/" + rel)
+    if layer is None or not any(matches(p, layer) for p in rules.asio) or depth > 64:
+        return ""
+    found = ""
+    for _, quoted, name in includes(header):
+        if not quoted:
+            if name.startswith(ASIO_ANGLE):
+                found = f"{rel} -> <{name}>"
+                break
+            continue
+        target = resolve(root, header, name)
+        if target is not None:
+            tail = asio_chain(root, rules, target, depth + 1)
+            if tail:
+                found = f"{rel} -> {tail}"
+                break
+    _ASIO_CHAINS[header] = found
+    return found
+
+
 def is_test_code(path: Path, test_programs: set[Path]) -> bool:
     name = path.name
     return (name.endswith("_test.cpp") or path in test_programs or "testing" in path.parts
@@ -313,10 +346,12 @@ def check_includes(root: Path, rules: Rules, test_programs: set[Path], layers: s
                 violations.add(path, number, f'#include "{name}"',
                                "names no file of src/ or beside the includer")
                 continue
-            if header and not asio_ok and target == src / "io" / "asio.hpp":
-                violations.add(path, number, f'#include "{name}"',
-                               f"io/asio.hpp in a header of {layer} (only .cpp files and headers "
-                               f"of {' '.join(rules.asio)} may include it)")
+            if header and not asio_ok:
+                chain = asio_chain(root, rules, target)
+                if chain:
+                    violations.add(path, number, f'#include "{name}"',
+                                   f"brings Asio ({chain}) into a header of {layer} (only .cpp "
+                                   f"files and headers of {' '.join(rules.asio)} may)")
             try:
                 target_rel = str(target.relative_to(root.resolve()))
             except ValueError:

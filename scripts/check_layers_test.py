@@ -117,8 +117,22 @@ class CheckLayersTest(unittest.TestCase):
         self.assert_fails_with(
             {"src/mid/mid.hpp": '#pragma once\n#include "io/asio.hpp"\n',
              "src/top/top.hpp": '#pragma once\n#include <boost/beast/http.hpp>\n'},
-            'src/mid/mid.hpp:2: #include "io/asio.hpp": io/asio.hpp in a header of mid',
+            'src/mid/mid.hpp:2: #include "io/asio.hpp": brings Asio (io/asio.hpp -> '
+            '<boost/asio/awaitable.hpp>) into a header of mid',
             "src/top/top.hpp:2: #include <boost/beast/http.hpp>: Asio/Beast in a header of top")
+
+    def test_asio_through_a_header_of_an_asio_layer(self):
+        # top.hpp may include io headers, but not one that reaches Asio; io/plain.hpp does not.
+        self.assert_fails_with(
+            {"src/io/task.hpp": '#pragma once\n#include "io/asio.hpp"\n',
+             "src/io/plain.hpp": "#pragma once\n#include <cstdint>\n",
+             "src/top/top.hpp": '#pragma once\n#include "mid/mid.hpp"\n#include "io/plain.hpp"\n'
+                                '#include "io/task.hpp"\n'},
+            'src/top/top.hpp:4: #include "io/task.hpp": brings Asio (io/task.hpp -> io/asio.hpp -> '
+            '<boost/asio/awaitable.hpp>) into a header of top')
+        result = self.run_check({**CLEAN, "src/io/plain.hpp": "#pragma once\n",
+                                 "src/top/top.hpp": '#pragma once\n#include "io/plain.hpp"\n'})
+        self.assertEqual(result.returncode, 0, result.stdout)
 
     def test_cmake_link_of_a_layer_not_in_the_row(self):
         self.assert_fails_with(

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "p2p/host.hpp"
 #include "proto/pnet/swarm_key.hpp"
 #include "pubsub/gossipsub.hpp"
 

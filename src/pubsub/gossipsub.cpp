@@ -8,6 +8,7 @@
 #include "base/log.hpp"
 #include "crypto/random.hpp"
 #include "io/signal.hpp"
+#include "p2p/host.hpp"
 #include "wire/varint.hpp"
 
 namespace ipfsa::pubsub {

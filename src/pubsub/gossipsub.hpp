@@ -22,8 +22,15 @@
 #include "base/bytes.hpp"
 #include "base/error.hpp"
 #include "base/time.hpp"
-#include "p2p/host.hpp"
 #include "proto/gossipsub/router.hpp"
+#include "wire/peer_id.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace ipfsa::p2p {
+class Host;  // p2p/host.hpp (Asio: kept out of this header)
+}
 
 namespace ipfsa::pubsub {
 
@@ -63,7 +70,7 @@ class Gossipsub {
  public:
   using Handler = std::function<Validation(const ReceivedMessage&)>;
 
-  Gossipsub(io::asio::io_context& context, p2p::Host& host, GossipsubConfig config = {});
+  Gossipsub(boost::asio::io_context& context, p2p::Host& host, GossipsubConfig config = {});
   ~Gossipsub();
   Gossipsub(const Gossipsub&) = delete;
   Gossipsub& operator=(const Gossipsub&) = delete;
