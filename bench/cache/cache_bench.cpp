@@ -193,7 +193,7 @@ std::pair<double, double> big_store(const std::filesystem::path& dir, std::size_
   for (const std::size_t i : sample) {
     const auto key = bench_key(i);
     const auto t0 = Steady::now();
-    auto meta = (*cache)->store().peek(key.hash);
+    auto meta = (*cache)->store().peek(key.digest);
     const auto t1 = Steady::now();
     if (!meta) std::exit(1);
     ns.push_back(static_cast<double>((t1 - t0).count()));
@@ -203,7 +203,7 @@ std::pair<double, double> big_store(const std::filesystem::path& dir, std::size_
   for (const std::size_t i : sample) {
     const auto key = bench_key(i);
     const auto t0 = Steady::now();
-    auto got = (*cache)->store().get(key.hash);
+    auto got = (*cache)->store().get(key.digest);
     const auto t1 = Steady::now();
     if (!got) std::exit(1);
     ns.push_back(static_cast<double>((t1 - t0).count()));

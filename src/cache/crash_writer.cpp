@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
         make_entry(200, {{"etag", std::string("\"").append(std::to_string(n)).append("\"")}},
                    crash_body(n), now, now + std::chrono::hours(1));
     if (!key || !entry) return 1;
-    auto ok = (*store)->put(key->text, key->hash, std::make_shared<const Entry>(std::move(*entry)));
+    auto ok = (*store)->put(key->text, key->digest, std::make_shared<const Entry>(std::move(*entry)));
     if (!ok) {
       std::fprintf(stderr, "put failed: %s\n", ok.error().message().c_str());
       return 1;

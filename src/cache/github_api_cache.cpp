@@ -80,7 +80,7 @@ GitHubAPICache::GitHubAPICache(std::unique_ptr<Store> store, TtlPolicy policy, N
     : store_(std::move(store)), policy_(std::move(policy)), now_(std::move(now)) {}
 
 EntryPtr GitHubAPICache::lookup_stored(const CacheKey& key) {
-  auto entry = store_->get(key.hash);
+  auto entry = store_->get(key.digest);
   if (entry) return *entry;
   if (entry.error() != Error::not_found) {
     log::warn("cache: reading {} failed ({}); treating it as absent", key.text,
@@ -129,19 +129,17 @@ Result<Lookup> GitHubAPICache::put(const CacheKey& key, const UpstreamResponse& 
   auto entry = make_entry(response.status, response.headers, response.body, now, now + ttl);
   if (!entry) return entry.error();
   auto shared = std::make_shared<const Entry>(std::move(*entry));
-  if (auto ok = store_->put(key.text, key.hash, shared); !ok) return ok.error();
+  if (auto ok = store_->put(key.text, key.digest, shared); !ok) return ok.error();
   return Lookup{CacheStatus::miss, std::move(shared), true};
 }
 
 Result<void> GitHubAPICache::put_entry(const CacheKey& key, const EntryPtr& entry) {
-  return store_->put(key.text, key.hash, entry);
+  return store_->put(key.text, key.digest, entry);
 }
 
-Result<bool> GitHubAPICache::invalidate(const CacheKey& key) { return store_->erase(key.hash); }
+Result<bool> GitHubAPICache::invalidate(const CacheKey& key) { return store_->erase(key.digest); }
 
-Result<bool> GitHubAPICache::invalidate_hash(std::string_view key_hash) {
-  return store_->erase(key_hash);
-}
+Result<bool> GitHubAPICache::invalidate_hash(const KeyDigest& key) { return store_->erase(key); }
 
 Result<std::size_t> GitHubAPICache::invalidate_prefix(std::string_view prefix) {
   return store_->erase_prefix(prefix);
@@ -293,7 +291,7 @@ Result<Lookup> GitHubAPICache::settle(const CacheKey& key, const EntryPtr& store
     renewed.origin.clear();  // we vouch for it now
     renewed.signature.clear();
     auto shared = std::make_shared<const Entry>(std::move(renewed));
-    const bool stored_ok = static_cast<bool>(store_->renew(key.hash, shared));
+    const bool stored_ok = static_cast<bool>(store_->renew(key.digest, shared));
     ++revalidated_;
     ++saved_;
     return Lookup{CacheStatus::revalidated, std::move(shared), stored_ok};
@@ -318,7 +316,7 @@ Result<Lookup> GitHubAPICache::settle(const CacheKey& key, const EntryPtr& store
       make_entry(response.status, response.headers, std::move(response.body), now, now + ttl);
   if (!entry) return entry.error();
   auto shared = std::make_shared<const Entry>(std::move(*entry));
-  auto ok = store_->put(key.text, key.hash, shared);
+  auto ok = store_->put(key.text, key.digest, shared);
   if (!ok) {
     log::warn("cache: storing {} failed ({}); answering without caching", key.text,
               ok.error().message());

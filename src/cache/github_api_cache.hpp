@@ -103,7 +103,7 @@ class GitHubAPICache {
   // Stores a ready entry (e.g. received from a peer; its origin and expiry are kept).
   Result<void> put_entry(const CacheKey& key, const EntryPtr& entry);
   Result<bool> invalidate(const CacheKey& key);
-  Result<bool> invalidate_hash(std::string_view key_hash);
+  Result<bool> invalidate_hash(const KeyDigest& key);  // by the key digest alone
   // Removes entries whose canonical key text starts with `prefix` (e.g. "GET
   // api.github.com/repos/o/r").
   Result<std::size_t> invalidate_prefix(std::string_view prefix);

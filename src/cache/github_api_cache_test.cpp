@@ -113,7 +113,7 @@ TEST_F(FetchTest, ExpiredEntryIsRevalidatedWith304) {
   EXPECT_EQ(s.api_calls_made_rest, 2u);
   EXPECT_EQ(s.api_calls_saved, 2u);  // the 304 and the hit
   // The renewal is on disk: a reopened store still has the new expiry.
-  EXPECT_EQ(cache_->store().peek(key.hash)->expires_ms, (now() + 30s).time_since_epoch().count());
+  EXPECT_EQ(cache_->store().peek(key.digest)->expires_ms, (now() + 30s).time_since_epoch().count());
 }
 
 TEST_F(FetchTest, A304UpdatesTheValidator) {

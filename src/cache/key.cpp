@@ -209,12 +209,7 @@ Result<CacheKey> finish(ApiKind kind, std::string text, std::string path, std::s
     text += scope;
   }
   if (text.size() > kMaxKeyBytes) return Error::too_large;
-  CacheKey key;
-  key.kind = kind;
-  key.hash = key_hash(text);
-  key.text = std::move(text);
-  key.path = std::move(path);
-  return key;
+  return make_key(kind, std::move(text), std::move(path));
 }
 
 bool is_word_char(char c) noexcept {
@@ -224,6 +219,33 @@ bool is_word_char(char c) noexcept {
 }  // namespace
 
 std::string key_hash(std::string_view text) { return hex_encode(crypto::sha256(as_bytes(text))); }
+
+KeyDigest key_digest(std::string_view text) noexcept { return crypto::sha256(as_bytes(text)); }
+
+std::optional<KeyDigest> digest_from_hex(std::string_view key_hash) noexcept {
+  if (key_hash.size() != 2 * KeyDigest{}.size()) return std::nullopt;
+  KeyDigest d;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const char hi = key_hash[2 * i];
+    const char lo = key_hash[2 * i + 1];
+    if (ascii_lower(hi) != hi || ascii_lower(lo) != lo) return std::nullopt;  // lowercase only
+    const int h = hex_value(hi);
+    const int l = hex_value(lo);
+    if (h < 0 || l < 0) return std::nullopt;
+    d[i] = static_cast<std::uint8_t>(h * 16 + l);
+  }
+  return d;
+}
+
+CacheKey make_key(ApiKind kind, std::string text, std::string path) {
+  CacheKey key;
+  key.kind = kind;
+  key.digest = key_digest(text);
+  key.hash = hex_encode(key.digest);
+  key.text = std::move(text);
+  key.path = std::move(path);
+  return key;
+}
 
 Result<CacheKey> rest_key(const RestRequest& request) {
   if (request.target.size() > kMaxKeyBytes || request.host.size() > kMaxKeyBytes ||

@@ -3,8 +3,9 @@
 // REST:    "<METHOD> <host>/<path>[?<sorted query>] accept=<media types>[ scope=<scope>]"
 // GraphQL: "POST <host>/<path> graphql=<hex sha256(normalised query \n operation \n canonical
 //           variables)>[ scope=<scope>]"
-// The key text starts with method + URL so "invalidate by prefix" works on URL prefixes. The
-// key_hash (lowercase hex sha256 of the text) names the entry in the store and between peers.
+// The key text starts with method + URL so "invalidate by prefix" works on URL prefixes. The key
+// digest (sha256 of the text) names the entry in the store; its lowercase hex, the key hash, names
+// it between peers and in the database.
 //
 // Contract: a key never contains a credential. Requests carrying one in the URL (access_token,
 // client_secret, token query parameters, or user:password@ in the URL) are refused with
@@ -15,10 +16,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/error.hpp"
+#include "crypto/sha256.hpp"
 
 namespace ipfsa::cache {
 
@@ -33,13 +36,20 @@ inline constexpr std::string_view kDefaultAccept = "application/vnd.github+json"
 
 enum class ApiKind : std::uint8_t { rest = 0, graphql = 1 };
 
+using KeyDigest = crypto::Sha256Digest;  // sha256(key text)
+
 struct CacheKey {
   ApiKind kind = ApiKind::rest;
   std::string text;  // canonical key (safe to log: it holds no credential)
   std::string hash;  // lowercase hex sha256(text), 64 characters
   std::string path;  // REST: normalised route below the API base, no query ("/repos/o/r");
                     // GraphQL: "graphql"
+  KeyDigest digest{};  // sha256(text): what the store is keyed by; `hash` is its hex
 };
+
+// A key from canonical text (hash and digest computed together). make_key is how code outside
+// rest_key/graphql_key builds one (a `gh` command line, a key typed by the user).
+CacheKey make_key(ApiKind kind, std::string text, std::string path);
 
 struct RestRequest {
   std::string_view method = "GET";
@@ -82,5 +92,8 @@ Result<std::string> canonical_json(std::string_view json);
 
 // Lowercase hex sha256 of `text`.
 std::string key_hash(std::string_view text);
+KeyDigest key_digest(std::string_view text) noexcept;
+// A key hash back to its digest: exactly 64 lowercase hex characters, else nullopt.
+std::optional<KeyDigest> digest_from_hex(std::string_view key_hash) noexcept;
 
 }  // namespace ipfsa::cache

@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <limits>
 #include <system_error>
 
+#include "base/bytes.hpp"
 #include "base/log.hpp"
 
 namespace ipfsa::cache {
@@ -45,7 +48,7 @@ std::string prefix_upper_bound(std::string_view prefix) {
   return upper;
 }
 
-// Memory a hot entry holds: the body, the Entry and its strings, and the map/list nodes.
+// Memory a hot entry holds: the body, the Entry and its strings, and its bookkeeping.
 std::size_t hot_cost(const Entry& e) noexcept {
   std::size_t n = sizeof(Entry) + e.body->size() + e.cid.size() + e.origin.size() + e.signature.size() + 160;
   for (const auto& h : e.headers) n += sizeof(Header) + h.name.size() + h.value.size();
@@ -75,7 +78,18 @@ void bind_blob(sqlite3_stmt* s, int i, const void* data, std::size_t n) {
 
 }  // namespace
 
-Store::Store(StoreOptions options, int lock_fd) : options_(std::move(options)), lock_fd_(lock_fd) {}
+Store::Store(StoreOptions options, int lock_fd)
+    : options_(std::move(options)),
+      lock_fd_(lock_fd),
+      index_(options_.max_entries, options_.max_bytes),
+      hot_(HotBodies::kUnlimitedEntries, options_.hot_bytes) {}
+
+Store::Hash128 Store::index_key(const KeyDigest& key) noexcept {
+  Hash128 h;
+  std::memcpy(&h.hi, key.data(), sizeof h.hi);
+  std::memcpy(&h.lo, key.data() + sizeof h.hi, sizeof h.lo);
+  return h;
+}
 
 Store::~Store() {
   {
@@ -241,22 +255,21 @@ Store::OpenOutcome Store::load_index() {
     rc = sqlite3_step(scan);
     if (rc != SQLITE_ROW) break;
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(scan, 1));
-    const auto hash = hash128_from_hex(
+    const auto digest = digest_from_hex(
         text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(scan, 1)))
              : "");
     const std::int64_t size = sqlite3_column_int64(scan, 2);
-    if (!hash || size < 0 || static_cast<std::uint64_t>(size) > kMaxEntryBytes + 2 * kMaxKeyBytes) {
-      bad_rows.push_back(sqlite3_column_int64(scan, 0));
+    Row row;
+    row.rowid = sqlite3_column_int64(scan, 0);
+    row.expires_ms = sqlite3_column_int64(scan, 3);
+    row.access_seq = static_cast<std::uint64_t>(sqlite3_column_int64(scan, 4));
+    // A row this version cannot index, or a second row for an indexed key (a 128-bit collision).
+    if (!digest || size < 0 || static_cast<std::uint64_t>(size) > kMaxEntryBytes + 2 * kMaxKeyBytes ||
+        !index_.load(index_key(*digest), row, static_cast<std::uint32_t>(size))) {
+      bad_rows.push_back(row.rowid);
       continue;
     }
-    IndexRecord record;
-    record.hash = *hash;
-    record.rowid = sqlite3_column_int64(scan, 0);
-    record.size = static_cast<std::uint32_t>(size);
-    record.expires_ms = sqlite3_column_int64(scan, 3);
-    record.access_seq = static_cast<std::uint64_t>(sqlite3_column_int64(scan, 4));
-    next_access_seq_ = std::max(next_access_seq_, record.access_seq + 1);
-    index_.load(record);
+    next_access_seq_ = std::max(next_access_seq_, row.access_seq + 1);
   }
   sqlite3_finalize(scan);
   if (rc != SQLITE_DONE) {
@@ -265,7 +278,7 @@ Store::OpenOutcome Store::load_index() {
     o.message = sqlite3_errmsg(db_);
     return o;
   }
-  index_.finish_load();
+  index_.order_by([](const Row& a, const Row& b) { return a.access_seq < b.access_seq; });
   for (std::int64_t rowid : bad_rows) {  // rows this version cannot index are useless
     Reset reset(delete_rowid_);
     sqlite3_bind_int64(delete_rowid_, 1, rowid);
@@ -296,48 +309,39 @@ Result<void> Store::exec_locked(const char* sql) {
   return {};
 }
 
-std::optional<IndexRecord> Store::peek(std::string_view key_hash) const {
-  const auto h = hash128_from_hex(key_hash);
-  if (!h) return std::nullopt;
+std::optional<IndexRecord> Store::peek(const KeyDigest& key) const {
   std::lock_guard lock(mutex_);
-  const auto id = index_.find(*h);
-  if (id == LruIndex::kNone) return std::nullopt;
-  return index_.at(id);
+  const auto id = index_.find(index_key(key));
+  if (id == Index::kNone) return std::nullopt;
+  const Row& row = index_.value(id);
+  return IndexRecord{row.rowid, row.expires_ms, row.access_seq, index_.charge(id)};
 }
 
-void Store::hot_put_locked(LruIndex::SlotId id, const EntryPtr& entry) {
-  hot_drop_locked(id);
+void Store::hot_put_locked(Index::Handle id, const EntryPtr& entry) {
   const std::size_t bytes = hot_cost(*entry);
-  if (bytes > options_.hot_bytes) return;
-  while (hot_total_ + bytes > options_.hot_bytes && !hot_order_.empty()) {
-    hot_drop_locked(hot_order_.back());
+  if (bytes > std::numeric_limits<HotBodies::Charge>::max()) {
+    hot_.erase(id);
+    return;
   }
-  hot_order_.push_front(id);
-  hot_.emplace(id, HotItem{entry, bytes, hot_order_.begin()});
-  hot_total_ += bytes;
+  // Replaces this entry's hot body; one over hot_bytes is not kept. What it pushes out is dropped.
+  (void)hot_.put(id, entry, static_cast<HotBodies::Charge>(bytes));
 }
 
-void Store::hot_drop_locked(LruIndex::SlotId id) noexcept {
-  const auto it = hot_.find(id);
-  if (it == hot_.end()) return;
-  hot_total_ -= it->second.bytes;
-  hot_order_.erase(it->second.position);
-  hot_.erase(it);
+void Store::forget_locked(Index::Handle id) noexcept {
+  hot_.erase(id);
+  std::erase(pending_accesses_, id);
+  index_.erase_at(id);
 }
 
-Result<EntryPtr> Store::get(std::string_view key_hash) {
-  const auto h = hash128_from_hex(key_hash);
-  if (!h) return Error::not_found;
+Result<EntryPtr> Store::get(const KeyDigest& key) {
   std::lock_guard lock(mutex_);
-  const auto id = index_.find(*h);
-  if (id == LruIndex::kNone) return Error::not_found;
-  index_.touch(id, next_access_seq_++);
+  const auto id = index_.find(index_key(key));
+  if (id == Index::kNone) return Error::not_found;
+  index_.touch(id);
+  index_.value(id).access_seq = next_access_seq_++;
   if (pending_accesses_.size() < kMaxPendingAccesses) pending_accesses_.push_back(id);
-  if (const auto hot = hot_.find(id); hot != hot_.end()) {
-    hot_order_.splice(hot_order_.begin(), hot_order_, hot->second.position);
-    return hot->second.entry;
-  }
-  const std::int64_t rowid = index_.at(id).rowid;
+  if (const EntryPtr* hot = hot_.get(id)) return *hot;
+  const std::int64_t rowid = index_.value(id).rowid;
   Result<Entry> decoded = Error::io_failure;
   {
     Reset reset(select_);
@@ -359,10 +363,7 @@ Result<EntryPtr> Store::get(std::string_view key_hash) {
               decoded.error().message());
     Reset reset(delete_rowid_);
     sqlite3_bind_int64(delete_rowid_, 1, rowid);
-    if (sqlite3_step(delete_rowid_) == SQLITE_DONE) {
-      hot_drop_locked(id);
-      index_.erase(id);
-    }
+    if (sqlite3_step(delete_rowid_) == SQLITE_DONE) forget_locked(id);
     return Error::malformed;
   }
   auto entry = std::make_shared<const Entry>(std::move(*decoded));
@@ -374,9 +375,8 @@ Result<void> Store::write_accesses_locked() {
   std::sort(pending_accesses_.begin(), pending_accesses_.end());
   pending_accesses_.erase(std::unique(pending_accesses_.begin(), pending_accesses_.end()),
                           pending_accesses_.end());
-  for (const LruIndex::SlotId id : pending_accesses_) {
-    const IndexRecord& r = index_.at(id);
-    if (r.rowid == 0) continue;  // erased since
+  for (const Index::Handle id : pending_accesses_) {
+    const Row& r = index_.value(id);
     Reset reset(touch_);
     sqlite3_bind_int64(touch_, 1, r.rowid);
     sqlite3_bind_int64(touch_, 2, static_cast<std::int64_t>(r.access_seq));
@@ -404,33 +404,23 @@ Result<void> Store::flush() {
   return {};
 }
 
-Result<void> Store::put(std::string_view key_text, std::string_view key_hash,
-                        const EntryPtr& entry) {
-  const auto h = hash128_from_hex(key_hash);
-  if (!h || key_hash.size() != 64 || !entry || !entry->body) return Error::malformed;
+Result<void> Store::put(std::string_view key_text, const KeyDigest& key, const EntryPtr& entry) {
+  if (!entry || !entry->body) return Error::malformed;
   if (key_text.size() > kMaxKeyBytes) return Error::too_large;
   const Bytes meta = encode_meta(*entry);
   const std::size_t size = entry_size(*entry, meta.size()) + key_text.size();
-  if (entry->body->size() > kMaxEntryBytes || size > options_.max_bytes) return Error::too_large;
+  if (entry->body->size() > kMaxEntryBytes || size > options_.max_bytes ||
+      size > std::numeric_limits<Index::Charge>::max()) {
+    return Error::too_large;
+  }
+  const auto charge = static_cast<Index::Charge>(size);
+  const Hash128 h = index_key(key);
+  const std::string key_hash = hex_encode(key);
 
   std::lock_guard lock(mutex_);
-  const auto existing = index_.find(*h);
-  // Victims: least recently used first, until the new entry fits both bounds.
-  std::uint64_t bytes = index_.total_bytes();
-  std::uint64_t count = index_.size();
-  if (existing != LruIndex::kNone) {
-    bytes -= index_.at(existing).size;
-    --count;
-  }
-  std::vector<LruIndex::SlotId> victims;
-  for (auto id = index_.oldest(); id != LruIndex::kNone && (bytes + size > options_.max_bytes ||
-                                                            count + 1 > options_.max_entries);
-       id = index_.newer(id)) {
-    if (id == existing) continue;
-    victims.push_back(id);
-    bytes -= index_.at(id).size;
-    --count;
-  }
+  // Victims: least recently used first, until the new entry fits both bounds. Their rows go in
+  // this transaction; memory follows once it committed.
+  const std::vector<Index::Handle> victims = index_.plan_eviction(h, charge);
   const std::uint64_t seq = next_access_seq_++;
   if (auto ok = exec_locked("BEGIN IMMEDIATE"); !ok) return ok;
   auto rollback = [this](const char* what) -> Result<void> {
@@ -440,7 +430,7 @@ Result<void> Store::put(std::string_view key_text, std::string_view key_hash,
   };
   for (const auto id : victims) {
     Reset reset(delete_rowid_);
-    sqlite3_bind_int64(delete_rowid_, 1, index_.at(id).rowid);
+    sqlite3_bind_int64(delete_rowid_, 1, index_.value(id).rowid);
     if (sqlite3_step(delete_rowid_) != SQLITE_DONE) return rollback("evicting");
   }
   std::int64_t rowid = 0;
@@ -459,71 +449,63 @@ Result<void> Store::put(std::string_view key_text, std::string_view key_hash,
   }
   if (!pending_accesses_.empty()) {
     // Victims are still in the index: skip them so their rows are not touched back to life.
-    for (const auto id : victims) {
-      std::erase(pending_accesses_, id);
+    std::vector<Index::Handle> kept = pending_accesses_;
+    for (const auto id : victims) std::erase(kept, id);
+    std::swap(kept, pending_accesses_);
+    if (!write_accesses_locked()) {
+      pending_accesses_ = std::move(kept);  // memory is unchanged on failure
+      return rollback("recording access times");
     }
-    if (!write_accesses_locked()) return rollback("recording access times");
   }
   if (!exec_locked("COMMIT")) {
     (void)exec_locked("ROLLBACK");
     return Error::io_failure;
   }
   // Committed: now memory follows.
-  for (const auto id : victims) {
-    hot_drop_locked(id);
-    index_.erase(id);
-  }
+  for (const auto id : victims) forget_locked(id);
   evictions_ += victims.size();
-  IndexRecord record;
-  record.hash = *h;
-  record.rowid = rowid;
-  record.size = static_cast<std::uint32_t>(size);
-  record.expires_ms = entry->expires_at.time_since_epoch().count();
-  record.access_seq = seq;
-  const auto id = index_.upsert(record);
-  hot_put_locked(id, entry);
+  // The victims were exactly what the bounds required: this put evicts nothing more.
+  const auto put = index_.put(h, Row{rowid, entry->expires_at.time_since_epoch().count(), seq}, charge);
+  if (put.handle != Index::kNone) hot_put_locked(put.handle, entry);
   return {};
 }
 
-Result<void> Store::renew(std::string_view key_hash, const EntryPtr& entry) {
-  const auto h = hash128_from_hex(key_hash);
-  if (!h || !entry || !entry->body) return Error::malformed;
+Result<void> Store::renew(const KeyDigest& key, const EntryPtr& entry) {
+  if (!entry || !entry->body) return Error::malformed;
   const Bytes meta = encode_meta(*entry);
   std::lock_guard lock(mutex_);
-  const auto id = index_.find(*h);
-  if (id == LruIndex::kNone) return Error::not_found;
+  const auto id = index_.find(index_key(key));
+  if (id == Index::kNone) return Error::not_found;
   // The size stays as put() measured it: only meta changed, by a few bytes at most.
-  const IndexRecord record = index_.at(id);
+  Row& row = index_.value(id);
   Reset reset(renew_);
-  sqlite3_bind_int64(renew_, 1, record.rowid);
+  sqlite3_bind_int64(renew_, 1, row.rowid);
   bind_blob(renew_, 2, meta.data(), meta.size());
-  sqlite3_bind_int64(renew_, 3, static_cast<std::int64_t>(record.size));
+  sqlite3_bind_int64(renew_, 3, static_cast<std::int64_t>(index_.charge(id)));
   sqlite3_bind_int64(renew_, 4, entry->expires_at.time_since_epoch().count());
   if (sqlite3_step(renew_) != SQLITE_DONE) {
     log::warn("cache store: renewing an entry failed: {}", sqlite3_errmsg(db_));
     return Error::io_failure;
   }
-  index_.set_expiry(id, entry->expires_at.time_since_epoch().count());
-  index_.touch(id, next_access_seq_++);
+  row.expires_ms = entry->expires_at.time_since_epoch().count();
+  row.access_seq = next_access_seq_++;
+  index_.touch(id);
   if (pending_accesses_.size() < kMaxPendingAccesses) pending_accesses_.push_back(id);
   hot_put_locked(id, entry);
   return {};
 }
 
-Result<bool> Store::erase(std::string_view key_hash) {
-  const auto h = hash128_from_hex(key_hash);
-  if (!h) return false;
+Result<bool> Store::erase(const KeyDigest& key) {
   std::lock_guard lock(mutex_);
-  const auto id = index_.find(*h);
-  if (id == LruIndex::kNone) return false;
+  const auto id = index_.find(index_key(key));
+  if (id == Index::kNone) return false;
   Reset reset(delete_rowid_);
-  sqlite3_bind_int64(delete_rowid_, 1, index_.at(id).rowid);
+  sqlite3_bind_int64(delete_rowid_, 1, index_.value(id).rowid);
   if (sqlite3_step(delete_rowid_) != SQLITE_DONE) {
     log::warn("cache store: erasing an entry failed: {}", sqlite3_errmsg(db_));
     return Error::io_failure;
   }
-  hot_drop_locked(id);
-  index_.erase(id);
+  forget_locked(id);
   return true;
 }
 
@@ -539,7 +521,11 @@ Result<std::size_t> Store::erase_prefix(std::string_view prefix) {
     bind_text(select_range_, 2, upper);
     while ((rc = sqlite3_step(select_range_)) == SQLITE_ROW) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select_range_, 0));
-      if (auto h = hash128_from_hex(text ? text : "")) removed.push_back(*h);
+      const auto digest = digest_from_hex(
+          text ? std::string_view(
+                     text, static_cast<std::size_t>(sqlite3_column_bytes(select_range_, 0)))
+               : "");
+      if (digest) removed.push_back(index_key(*digest));
     }
   }
   if (rc == SQLITE_DONE) {
@@ -558,17 +544,13 @@ Result<std::size_t> Store::erase_prefix(std::string_view prefix) {
     const std::size_t n = index_.size();
     index_.clear();
     hot_.clear();
-    hot_order_.clear();
-    hot_total_ = 0;
     pending_accesses_.clear();
     return n;
   }
   std::size_t n = 0;
   for (const auto& h : removed) {
-    if (const auto id = index_.find(h); id != LruIndex::kNone) {
-      hot_drop_locked(id);
-      std::erase(pending_accesses_, id);
-      index_.erase(id);
+    if (const auto id = index_.find(h); id != Index::kNone) {
+      forget_locked(id);
       ++n;
     }
   }
@@ -582,7 +564,7 @@ StoreStats Store::stats() const {
   s.total_size_bytes = index_.total_bytes();
   s.evictions = evictions_;
   s.hot_entries = hot_.size();
-  s.hot_bytes = hot_total_;
+  s.hot_bytes = hot_.total_bytes();
   return s;
 }
 

@@ -1,5 +1,6 @@
 // The persistent cache store: one SQLite database in WAL mode plus an in-memory LRU index
-// (docs/wire/cache-store.md, "Store").
+// (docs/wire/cache-store.md, "Store"). Entries are named by their key digest (sha256 of the key
+// text, binary); the database column holds its hex.
 //
 // Contract:
 // - Thread-safe: one mutex serialises the index, the hot body cache and the SQLite connection.
@@ -15,20 +16,18 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/lru_map.hpp"
 #include "cache/checked.hpp"
 #include "cache/entry.hpp"
 #include "cache/key.hpp"
-#include "cache/lru_index.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -53,6 +52,14 @@ struct StoreOptions {
   std::int64_t max_page_count = 0;  // tests: > 0 caps the file (SQLite then reports SQLITE_FULL)
 };
 
+// What the index holds for an entry (peek() returns a copy).
+struct IndexRecord {
+  std::int64_t rowid = 0;
+  std::int64_t expires_ms = 0;
+  std::uint64_t access_seq = 0;  // larger = more recent; persisted as last_access
+  std::uint32_t size = 0;        // counts against max_bytes
+};
+
 struct StoreStats {
   std::uint64_t total_entries = 0;
   std::uint64_t total_size_bytes = 0;
@@ -73,18 +80,20 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Index metadata only (never touches disk, does not count as a use).
-  std::optional<IndexRecord> peek(std::string_view key_hash) const;
+  std::optional<IndexRecord> peek(const KeyDigest& key) const;
   // The entry, marked most recently used. Errors: not_found; malformed (a row failed its CID
   // check or decoding: it is removed); io_failure (SQLite, logged).
-  Result<EntryPtr> get(std::string_view key_hash);
-  // Inserts or replaces. Errors: too_large (entry over kMaxEntryBytes or max_bytes), malformed
-  // (bad key hash), io_failure (SQLite error incl. disk full; nothing changed).
-  Result<void> put(std::string_view key_text, std::string_view key_hash, const EntryPtr& entry);
+  Result<EntryPtr> get(const KeyDigest& key);
+  // Inserts or replaces the entry for `key_text`, whose digest is `key` (the caller's: a
+  // CacheKey's digest). Errors: too_large (entry over kMaxEntryBytes or max_bytes, key text over
+  // kMaxKeyBytes), malformed (no entry or body), io_failure (SQLite error incl. disk full;
+  // nothing changed).
+  Result<void> put(std::string_view key_text, const KeyDigest& key, const EntryPtr& entry);
   // Replaces the meta of an existing entry whose body is unchanged (a 304 renewal).
-  // Errors: not_found, too_large, io_failure.
-  Result<void> renew(std::string_view key_hash, const EntryPtr& entry);
+  // Errors: not_found, malformed, io_failure.
+  Result<void> renew(const KeyDigest& key, const EntryPtr& entry);
   // Errors: io_failure. Returns whether the key was present.
-  Result<bool> erase(std::string_view key_hash);
+  Result<bool> erase(const KeyDigest& key);
   // Removes every entry whose key text starts with `prefix` ("" = all). Returns the count.
   Result<std::size_t> erase_prefix(std::string_view prefix);
   Result<std::size_t> clear() { return erase_prefix(""); }
@@ -107,8 +116,29 @@ class Store {
   OpenOutcome load_index();
   Result<void> write_accesses_locked();  // inside or outside a transaction
   Result<void> exec_locked(const char* sql);
-  void hot_put_locked(LruIndex::SlotId id, const EntryPtr& entry);
-  void hot_drop_locked(LruIndex::SlotId id) noexcept;
+
+  // The index key: the digest's first 128 bits (collisions among 2^20 keys: probability ~2^-88),
+  // so an entry costs ~64 bytes of memory.
+  struct Hash128 {
+    std::uint64_t hi = 0;
+    std::uint64_t lo = 0;
+    friend bool operator==(const Hash128&, const Hash128&) = default;
+  };
+  struct Hash128Hash {
+    std::size_t operator()(const Hash128& h) const noexcept { return h.lo; }
+  };
+  struct Row {
+    std::int64_t rowid = 0;
+    std::int64_t expires_ms = 0;
+    std::uint64_t access_seq = 0;
+  };
+  // Key digest prefix -> row, charged with the entry's size, bounded by max_entries and max_bytes.
+  using Index = LruMap<Hash128, Row, Hash128Hash>;
+  // Index handle -> decoded entry, charged with the memory it holds, bounded by hot_bytes.
+  using HotBodies = LruMap<Index::Handle, EntryPtr>;
+  static Hash128 index_key(const KeyDigest& key) noexcept;
+  void hot_put_locked(Index::Handle id, const EntryPtr& entry);
+  void forget_locked(Index::Handle id) noexcept;  // drops an index entry and all it refers to
 
   StoreOptions options_;
   int lock_fd_ = -1;
@@ -123,19 +153,11 @@ class Store {
   sqlite3_stmt* select_range_ = nullptr;
   sqlite3_stmt* delete_range_ = nullptr;
   sqlite3_stmt* touch_ = nullptr;
-  LruIndex index_;
+  Index index_;
   std::uint64_t next_access_seq_ = 1;
-  std::vector<LruIndex::SlotId> pending_accesses_;
+  std::vector<Index::Handle> pending_accesses_;  // live entries only (forget_locked removes)
   std::uint64_t evictions_ = 0;
-
-  struct HotItem {
-    EntryPtr entry;
-    std::size_t bytes = 0;
-    std::list<LruIndex::SlotId>::iterator position;
-  };
-  std::unordered_map<LruIndex::SlotId, HotItem> hot_;
-  std::list<LruIndex::SlotId> hot_order_;  // front = most recent
-  std::uint64_t hot_total_ = 0;
+  HotBodies hot_;
 };
 
 }  // namespace ipfsa::cache

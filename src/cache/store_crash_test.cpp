@@ -92,10 +92,10 @@ TEST(StoreCrash, KillNineFiftyTimes) {
     const bool full = run % 10 == 9;
     for (unsigned long n : all_acked) {
       const auto key = testing::key_for("/repos/crash/test/items/" + std::to_string(n));
-      ASSERT_TRUE((*store)->peek(key.hash))
+      ASSERT_TRUE((*store)->peek(key.digest))
           << "run " << run << ": acknowledged entry " << n << " lost";
       if (!full && !acked.contains(n)) continue;
-      auto got = (*store)->get(key.hash);
+      auto got = (*store)->get(key.digest);
       ASSERT_TRUE(got) << "run " << run << ": acknowledged entry " << n << " unreadable";
       ASSERT_EQ(*(*got)->body, crash_body(n)) << "run " << run << ": entry " << n;
       ASSERT_EQ((*got)->header("etag"), std::string("\"").append(std::to_string(n)).append("\""));

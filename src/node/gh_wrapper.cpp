@@ -355,12 +355,7 @@ void finish_key(Plan& plan, std::string text, std::string path, const cache::Ttl
     plan.why = "TTL class " + std::string(ttl_class) + " is 0";
     return;
   }
-  cache::CacheKey key;
-  key.kind = cache::ApiKind::rest;
-  key.hash = cache::key_hash(text);
-  key.text = std::move(text);
-  key.path = std::move(path);
-  plan.key = std::move(key);
+  plan.key = cache::make_key(cache::ApiKind::rest, std::move(text), std::move(path));
   plan.ttl = ttl;
   plan.ttl_class = std::string(ttl_class);
 }
