@@ -398,27 +398,22 @@ Verdict Sharing::on_announcement(const wire::PeerId& author, ByteView data) {
 }
 
 void Sharing::note_holder(const std::string& key_hash, const wire::PeerId& peer) {
-  auto it = holders_.find(key_hash);
-  if (it == holders_.end()) {
-    if (holders_.size() >= kMaxAnnouncedKeys) {
-      holders_.erase(holder_order_.front());
-      holder_order_.pop_front();
-    }
-    holder_order_.push_back(key_hash);
-    it = holders_.emplace(key_hash, Holders{{}, std::prev(holder_order_.end())}).first;
+  auto h = holders_.find(key_hash);
+  if (h == holders_.kNone) {
+    h = holders_.put(key_hash, {}).handle;  // the least recently announced key makes room
   } else {
-    holder_order_.splice(holder_order_.end(), holder_order_, it->second.order);
+    holders_.touch(h);
   }
-  auto& peers = it->second.peers;
+  auto& peers = holders_.value(h);
   std::erase(peers, peer);
   if (peers.size() >= kMaxHoldersPerKey) peers.erase(peers.begin());
   peers.push_back(peer);
 }
 
 std::vector<wire::PeerId> Sharing::holders(const std::string& key_hash) const {
-  auto it = holders_.find(key_hash);
-  if (it == holders_.end()) return {};
-  return {it->second.peers.rbegin(), it->second.peers.rend()};  // most recent first
+  const auto* peers = holders_.peek(key_hash);
+  if (peers == nullptr) return {};
+  return {peers->rbegin(), peers->rend()};  // most recent first
 }
 
 SharingStats Sharing::stats() const {

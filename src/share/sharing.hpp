@@ -13,15 +13,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
-#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "base/lru_map.hpp"
 #include "base/time.hpp"
 #include "cache/github_api_cache.hpp"
 #include "crypto/ed25519.hpp"
@@ -158,13 +157,9 @@ class Sharing {
   std::map<wire::PeerId, PeerCounters> peers_;           // connected members' counters
   std::map<wire::PeerId, TimePoint> banned_until_;       // io thread
 
-  // key hash -> peers that announced it (most recent last); LRU over keys. io thread.
-  std::list<std::string> holder_order_;
-  struct Holders {
-    std::vector<wire::PeerId> peers;
-    std::list<std::string>::iterator order;
-  };
-  std::unordered_map<std::string, Holders> holders_;
+  // key hash -> peers that announced it (most recent last), at most kMaxAnnouncedKeys keys: the
+  // least recently announced key goes first. io thread.
+  LruMap<std::string, std::vector<wire::PeerId>> holders_{kMaxAnnouncedKeys};
 };
 
 }  // namespace ipfsa::share
