@@ -5,18 +5,14 @@
 namespace ipfsa::p2p {
 
 void AddressBook::add(const wire::PeerId& peer, const std::vector<wire::Multiaddr>& addrs) {
-  auto it = entries_.find(peer);
-  if (it == entries_.end()) {
-    if (entries_.size() >= max_peers_ && !order_.empty()) {
-      entries_.erase(order_.back());
-      order_.pop_back();
-    }
-    order_.push_front(peer);
-    it = entries_.emplace(peer, Entry{{}, order_.begin()}).first;
+  auto h = peers_.find(peer);
+  if (h == peers_.kNone) {
+    h = peers_.put(peer, {}).handle;  // evicts the least recently updated peer when full
+    if (h == peers_.kNone) return;    // a book of capacity 0
   } else {
-    order_.splice(order_.begin(), order_, it->second.order);
+    peers_.touch(h);
   }
-  auto& list = it->second.addrs;
+  auto& list = peers_.value(h);
   for (auto a = addrs.rbegin(); a != addrs.rend(); ++a) {
     wire::Multiaddr bare = a->without_peer_id();
     if (bare.empty()) continue;
@@ -27,15 +23,10 @@ void AddressBook::add(const wire::PeerId& peer, const std::vector<wire::Multiadd
 }
 
 std::vector<wire::Multiaddr> AddressBook::addrs(const wire::PeerId& peer) const {
-  auto it = entries_.find(peer);
-  return it == entries_.end() ? std::vector<wire::Multiaddr>{} : it->second.addrs;
+  const auto* list = peers_.peek(peer);
+  return list ? *list : std::vector<wire::Multiaddr>{};
 }
 
-void AddressBook::remove(const wire::PeerId& peer) {
-  auto it = entries_.find(peer);
-  if (it == entries_.end()) return;
-  order_.erase(it->second.order);
-  entries_.erase(it);
-}
+void AddressBook::remove(const wire::PeerId& peer) { peers_.erase(peer); }
 
 }  // namespace ipfsa::p2p

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstddef>
-#include <list>
-#include <unordered_map>
 #include <vector>
 
+#include "base/lru_map.hpp"
 #include "wire/multiaddr.hpp"
 #include "wire/peer_id.hpp"
 
@@ -17,22 +16,18 @@ inline constexpr std::size_t kMaxAddrsPerPeer = 16;
 
 class AddressBook {
  public:
-  explicit AddressBook(std::size_t max_peers = kMaxAddressBookPeers) : max_peers_(max_peers) {}
+  explicit AddressBook(std::size_t max_peers = kMaxAddressBookPeers) : peers_(max_peers) {}
 
   // Adds addresses (without /p2p) for `peer`, most recent first; duplicates are moved to the front.
+  // The peer becomes the most recently updated (even when no address was usable).
   void add(const wire::PeerId& peer, const std::vector<wire::Multiaddr>& addrs);
+  // Most recent first; reading does not count as an update.
   std::vector<wire::Multiaddr> addrs(const wire::PeerId& peer) const;
   void remove(const wire::PeerId& peer);
-  std::size_t size() const noexcept { return entries_.size(); }
+  std::size_t size() const noexcept { return peers_.size(); }
 
  private:
-  struct Entry {
-    std::vector<wire::Multiaddr> addrs;
-    std::list<wire::PeerId>::iterator order;
-  };
-  std::size_t max_peers_;
-  std::list<wire::PeerId> order_;  // front = most recently updated
-  std::unordered_map<wire::PeerId, Entry> entries_;
+  LruMap<wire::PeerId, std::vector<wire::Multiaddr>> peers_;  // bounded by count only
 };
 
 }  // namespace ipfsa::p2p
