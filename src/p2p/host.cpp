@@ -170,30 +170,88 @@ io::Task<void> Host::accept_loop(std::shared_ptr<io::tcp::acceptor> acceptor) {
       co_await pause.async_wait(io::kNoThrow);
       continue;
     }
-    if (pending_inbound_ >= kMaxPendingInbound || connections_.size() >= config_.max_connections) {
-      log::debug("refusing inbound connection: {} handshakes pending, {} connections",
-                 pending_inbound_, connections_.size());
+    if (connections_.size() >= config_.max_connections) {
+      log::debug("refusing inbound connection: {} connections", connections_.size());
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
     }
-    asio::co_spawn(context_, handle_inbound_socket(std::move(socket)), asio::detached);
+    boost::system::error_code rec;
+    auto source = socket.remote_endpoint(rec).address();
+    if (source.is_v6() && source.to_v6().is_v4_mapped()) {
+      source = asio::ip::make_address_v4(asio::ip::v4_mapped, source.to_v6());
+    }
+    // Handshake slots are never a reason to refuse a newcomer: the oldest unfinished handshake
+    // makes room (a flood can only churn its own sockets; a peer that finishes its handshake in
+    // time gets in).
+    make_room_for(source);
+    pending_.emplace_back(context_.get_executor(), source);
+    ++pending_live_;
+    asio::co_spawn(context_, handle_inbound_socket(std::move(socket), std::prev(pending_.end())),
+                   asio::detached);
   }
 }
 
-io::Task<void> Host::handle_inbound_socket(io::tcp::socket socket) {
+void Host::make_room_for(const asio::ip::address& source) {
+  std::size_t from_source = 0;
+  for (const auto& p : pending_) {
+    if (!p.evicted && p.source == source) ++from_source;
+  }
+  const bool per_address = from_source >= kMaxPendingInboundPerAddress;
+  if (!per_address && pending_live_ < kMaxPendingInbound) return;
+  for (auto& p : pending_) {  // accept order: the first live one is the oldest
+    if (p.evicted || (per_address && p.source != source)) continue;
+    const auto now = Clock::now();
+    if (!last_eviction_ || now - *last_eviction_ >= kEvictionLogQuiet) {
+      log::warn(
+          "inbound handshakes at the limit ({} pending, {} from {}; at most {} in all, {} per "
+          "address): closing the oldest unfinished ones to admit new connections (a handshake "
+          "flood?); not logged again until {} s without one",
+          pending_live_, from_source, source.to_string(), kMaxPendingInbound,
+          kMaxPendingInboundPerAddress,
+          std::chrono::duration_cast<std::chrono::seconds>(kEvictionLogQuiet).count());
+    }
+    last_eviction_ = now;
+    ++evicted_inbound_;
+    evict(p);
+    return;
+  }
+}
+
+void Host::evict(PendingInbound& pending) {
+  if (pending.evicted) return;
+  pending.evicted = true;
+  --pending_live_;
+  // In the past: wakes a waiting handshake, and one that has not started waiting yet returns at
+  // its first wait.
+  pending.evict.expires_at(asio::steady_timer::time_point::min());
+}
+
+io::Task<void> Host::handle_inbound_socket(io::tcp::socket socket, PendingList::iterator pending) {
+  using namespace boost::asio::experimental::awaitable_operators;
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   const auto remote_addr = ec ? wire::Multiaddr{} : endpoint_to_multiaddr(remote);
-  ++pending_inbound_;
-  auto upgraded = co_await upgrade_inbound(
-      std::move(socket),
-      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                    config_.handshake_step_timeout, config_.inline_muxer_negotiation});
-  --pending_inbound_;
+  std::string why;
+  auto outcome = co_await (
+      upgrade_inbound(std::move(socket),
+                      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
+                                    config_.handshake_step_timeout,
+                                    config_.inline_muxer_negotiation, config_.upgrade_timeout},
+                      &why) ||
+      pending->evict.async_wait(io::kNoThrow));
+  const bool evicted = pending->evicted;
+  if (!evicted) --pending_live_;
+  pending_.erase(pending);
+  if (evicted || outcome.index() == 1) {
+    // Counted and logged (once per burst) by make_room_for; the socket closed with the upgrade.
+    log::debug("inbound handshake from {} closed to make room", remote_addr.to_string());
+    co_return;
+  }
+  auto& upgraded = std::get<0>(outcome);
   if (!upgraded) {
     log::info("inbound connection from {} failed: {}", remote_addr.to_string(),
-              upgraded.error().message());
+              why.empty() ? upgraded.error().message() : why);
     co_return;
   }
   adopt(std::move(*upgraded), Direction::inbound, remote_addr);
@@ -284,13 +342,16 @@ io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& 
   }
   boost::system::error_code ec;
   const auto remote_endpoint = socket.remote_endpoint(ec);
+  std::string why;
   auto upgraded = co_await upgrade_outbound(
       std::move(socket),
       UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                    config_.handshake_step_timeout, config_.inline_muxer_negotiation},
-      expected);
+                    config_.handshake_step_timeout, config_.inline_muxer_negotiation,
+                    config_.upgrade_timeout},
+      expected, &why);
   if (!upgraded) {
-    log::info("dial {} failed during upgrade: {}", addr.to_string(), upgraded.error().message());
+    log::info("dial {} failed during upgrade: {}", addr.to_string(),
+              why.empty() ? upgraded.error().message() : why);
     co_return upgraded.error();
   }
   co_return adopt(std::move(*upgraded), Direction::outbound,
@@ -564,6 +625,7 @@ void Host::close() {
     boost::system::error_code ignored;
     a->close(ignored);
   }
+  for (auto& p : pending_) evict(p);
   acceptors_.clear();
   bound_.clear();
   auto all = connections_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "p2p/address_book.hpp"
 #include "p2p/connection.hpp"
 #include "p2p/stream.hpp"
+#include "p2p/upgrade.hpp"
 #include "proto/identify/identify.hpp"
 #include "wire/multiaddr.hpp"
 #include "wire/peer_id.hpp"
@@ -29,7 +31,13 @@ namespace ipfsa::p2p {
 
 inline constexpr std::string_view kProtocolVersion = "ipfs/0.1.0";
 inline constexpr std::size_t kMaxConnections = 512;
-inline constexpr std::size_t kMaxPendingInbound = 64;   // concurrent inbound handshakes
+// Concurrent inbound handshakes (upgrades), in all and from one source address. A newcomer is
+// never refused for them: the oldest unfinished handshake (of that address, or of all) is closed
+// to make room (docs/wire/connection.md, "Handshake floods").
+inline constexpr std::size_t kMaxPendingInbound = 64;
+inline constexpr std::size_t kMaxPendingInboundPerAddress = 16;
+// Closing handshakes to make room is logged once per burst: again only after this long without.
+inline constexpr Duration kEvictionLogQuiet = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxStreamHandlers = 64;   // registered protocols
 // An inbound ping stream with no ping for this long is reset.
 inline constexpr Duration kPingIdleTimeout = std::chrono::seconds(60);
@@ -40,6 +48,7 @@ struct HostConfig {
   std::string agent_version;       // "ipfs-accelerate/<version>"
   Duration dial_timeout = std::chrono::seconds(10);
   Duration handshake_step_timeout = std::chrono::seconds(10);  // each handshake/negotiation read
+  Duration upgrade_timeout = kUpgradeTimeout;                   // the whole upgrade
   Duration negotiate_timeout = std::chrono::seconds(10);       // stream protocol negotiation
   proto::yamux::Config yamux{};
   bool inline_muxer_negotiation = true;  // Noise extensions stream_muxers (else multistream)
@@ -98,12 +107,26 @@ class Host {
   // Sends identify-push to every connected peer (after our listen addresses or protocols change).
   void push_identify();
 
-  // Stops listening and closes every connection.
+  // Inbound handshakes in progress, and how many were closed to make room for newer ones.
+  std::size_t pending_inbound() const noexcept { return pending_live_; }
+  std::uint64_t evicted_inbound() const noexcept { return evicted_inbound_; }
+
+  // Stops listening, ends pending inbound handshakes and closes every connection.
   void close();
 
  private:
   io::Task<void> accept_loop(std::shared_ptr<io::tcp::acceptor> acceptor);
-  io::Task<void> handle_inbound_socket(io::tcp::socket socket);
+  struct PendingInbound {
+    PendingInbound(io::asio::any_io_executor ex, io::asio::ip::address a)
+        : source(a), evict(ex, io::asio::steady_timer::time_point::max()) {}
+    io::asio::ip::address source;
+    io::asio::steady_timer evict;  // expires (at once) when the handshake is to be closed
+    bool evicted = false;
+  };
+  using PendingList = std::list<PendingInbound>;
+  io::Task<void> handle_inbound_socket(io::tcp::socket socket, PendingList::iterator pending);
+  void make_room_for(const io::asio::ip::address& source);
+  void evict(PendingInbound& pending);
   std::shared_ptr<Connection> adopt(struct Upgraded upgraded, Direction direction,
                                     wire::Multiaddr remote_addr);
   void dispatch_inbound(Stream stream);
@@ -123,7 +146,10 @@ class Host {
   std::map<std::string, StreamHandler> handlers_;
   std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> connections_;
   AddressBook address_book_;
-  std::size_t pending_inbound_ = 0;
+  PendingList pending_;  // inbound handshakes in accept order (oldest first)
+  std::size_t pending_live_ = 0;  // entries of pending_ not evicted
+  std::uint64_t evicted_inbound_ = 0;
+  std::optional<TimePoint> last_eviction_;
   std::vector<ConnectionHandler> connect_handlers_;
   std::vector<ConnectionHandler> disconnect_handlers_;
   std::vector<ConnectionHandler> identify_handlers_;

@@ -22,6 +22,8 @@ class UpgradeIo {
 
   Bytes in;
   std::optional<proto::noise::SecureChannel> secure;
+  // Set where a failure has a likelier cause than its error code says (wrong swarm key).
+  std::string failure;
 
   // Appends at least one byte of the current layer to `in`, within one step deadline.
   io::Task<Result<void>> read_more() {
@@ -29,7 +31,10 @@ class UpgradeIo {
       auto n = co_await read_some_raw(buffer_);
       if (!n) co_return n.error();
       std::span<std::uint8_t> data(buffer_.data(), *n);
-      if (pnet_) pnet_->decrypt(data);
+      if (pnet_) {
+        pnet_->decrypt(data);
+        if (auto r = check_first_plaintext(data); !r) co_return r.error();
+      }
       const std::size_t before = in.size();
       if (secure) {
         if (auto r = secure->decrypt(data, in); !r) co_return r.error();
@@ -38,6 +43,29 @@ class UpgradeIo {
       }
       if (in.size() > before) co_return Result<void>{};
     }
+  }
+
+  // Reads the peer's 24-byte pnet nonce (raw bytes). A peer without a private network sends
+  // multistream-select's header in clear instead: that is recognised at once, not at a deadline.
+  io::Task<Result<Bytes>> read_nonce() {
+    const auto header = proto::pnet::kExpectedFirstPlaintext;
+    Bytes out(proto::pnet::kNonceSize);
+    std::size_t done = 0;
+    while (done < out.size()) {
+      auto got = co_await read_some_raw(std::span<std::uint8_t>(out).subspan(done));
+      if (!got) co_return got.error();
+      done += *got;
+      if (done >= header.size() && std::equal(header.begin(), header.end(), out.begin(),
+                                              [](char h, std::uint8_t b) {
+                                                return static_cast<std::uint8_t>(h) == b;
+                                              })) {
+        failure =
+            "the peer sent multistream-select in clear: it does not use a private network (no "
+            "swarm key), we do";
+        co_return make_error_code(Error::protocol_violation);
+      }
+    }
+    co_return out;
   }
 
   // Writes `plaintext` through the current layer (Noise, then pnet), within one step deadline.
@@ -50,18 +78,6 @@ class UpgradeIo {
     }
     if (pnet_) pnet_->encrypt(out);
     co_return co_await write_raw(out);
-  }
-
-  // Reads exactly n raw bytes below pnet (the pnet nonce).
-  io::Task<Result<Bytes>> read_raw(std::size_t n) {
-    Bytes out(n);
-    std::size_t done = 0;
-    while (done < n) {
-      auto got = co_await read_some_raw(std::span<std::uint8_t>(out).subspan(done));
-      if (!got) co_return got.error();
-      done += *got;
-    }
-    co_return out;
   }
 
   // Writes bytes to the socket as they are, within one step deadline.
@@ -85,10 +101,30 @@ class UpgradeIo {
     co_return n;
   }
 
+  // Every libp2p peer's first bytes after pnet are multistream-select's header: with another
+  // key they decrypt to garbage, recognised at the first byte that differs (the peer would
+  // otherwise be caught only by chance, or by a deadline when the garbage reads as a plausible
+  // length prefix).
+  Result<void> check_first_plaintext(ByteView decrypted) {
+    const std::size_t want = proto::pnet::kExpectedFirstPlaintext.size();
+    if (first_plaintext_.size() >= want) return {};
+    const std::size_t take = std::min(want - first_plaintext_.size(), decrypted.size());
+    first_plaintext_.insert(first_plaintext_.end(), decrypted.begin(),
+                            decrypted.begin() + static_cast<std::ptrdiff_t>(take));
+    if (auto r = proto::pnet::check_first_plaintext(first_plaintext_); !r) {
+      failure =
+          "the peer probably uses another swarm key: its first bytes after the private-network "
+          "nonce do not decrypt to multistream-select";
+      return r.error();
+    }
+    return {};
+  }
+
   io::tcp::socket& socket_;
   std::optional<proto::pnet::Protector>& pnet_;
   Duration step_;
   Bytes buffer_;
+  Bytes first_plaintext_;  // the first decrypted bytes, up to the multistream header's length
 };
 
 // Drives a multistream Dialer or Listener to completion; leaves the bytes after the accepted
@@ -149,8 +185,16 @@ io::Task<Result<proto::noise::HandshakeResult>> secure(UpgradeIo& io, proto::noi
   co_return std::move(handshake).finish();
 }
 
-std::string describe(boost::system::error_code ec, bool pnet, std::string_view step) {
-  std::string s = std::string(step) + ": " + ec.message();
+std::string describe(boost::system::error_code ec, bool pnet, std::string_view step,
+                     Duration step_timeout) {
+  std::string s = std::string(step) + ": ";
+  if (ec == Error::timeout) {
+    s += "no progress within the step deadline (" +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(step_timeout).count()) +
+         " ms)";
+    return s;
+  }
+  s += ec.message();
   if (pnet && (ec == Error::malformed || ec == Error::too_large || ec == Error::protocol_violation ||
                ec == Error::negotiation_failed || ec == Error::truncated)) {
     s += " (garbage after the private-network layer: the peer probably uses another swarm key, or none)";
@@ -159,21 +203,27 @@ std::string describe(boost::system::error_code ec, bool pnet, std::string_view s
 }
 
 io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
-                                   std::optional<wire::PeerId> expected, bool outbound) {
+                                   std::optional<wire::PeerId> expected, bool outbound,
+                                   std::string* why) {
   std::optional<proto::pnet::Protector> pnet;
   UpgradeIo io(socket, pnet, config.step_timeout);
   const bool private_network = config.psk != nullptr;
+  // The one line the caller logs: the step, and the likely cause where we know it.
+  auto fail = [&](boost::system::error_code ec, std::string_view step) {
+    if (why) {
+      *why = io.failure.empty() ? describe(ec, private_network, step, config.step_timeout)
+                                : std::string(step) + ": " + io.failure;
+    }
+    return ec;
+  };
   if (private_network) {
     // pnet/Private-Networks-PSK-V1.md: both sides send a 24-byte nonce first.
     proto::pnet::Protector protector(*config.psk, crypto::random_bytes(24));
     Bytes nonce(protector.local_nonce().begin(), protector.local_nonce().end());
-    if (auto r = co_await io.write_raw(nonce); !r) {
-      log::debug("upgrade failed: {}", describe(r.error(), true, "pnet nonce"));
-      co_return r.error();
-    }
-    auto remote = co_await io.read_raw(24);
-    if (!remote) co_return remote.error();
-    if (auto r = protector.receive_nonce(*remote); !r) co_return r.error();
+    if (auto r = co_await io.write_raw(nonce); !r) co_return fail(r.error(), "pnet nonce");
+    auto remote = co_await io.read_nonce();
+    if (!remote) co_return fail(remote.error(), "pnet nonce");
+    if (auto r = protector.receive_nonce(*remote); !r) co_return fail(r.error(), "pnet nonce");
     pnet.emplace(std::move(protector));
   }
 
@@ -187,28 +237,22 @@ io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
   } else {
     security = co_await negotiate(io, proto::multistream::Listener(security_protocols));
   }
-  if (!security) {
-    log::debug("upgrade failed: {}", describe(security.error(), private_network, "security negotiation"));
-    co_return security.error();
-  }
+  if (!security) co_return fail(security.error(), "security negotiation");
   auto handshake = co_await secure(
       io, outbound ? proto::noise::Role::initiator : proto::noise::Role::responder, config,
       std::move(expected));
-  if (!handshake) {
-    log::debug("upgrade failed: {}", describe(handshake.error(), private_network, "noise handshake"));
-    co_return handshake.error();
-  }
+  if (!handshake) co_return fail(handshake.error(), "noise handshake");
   // Bytes after the last handshake message are already Noise transport frames.
   io.secure.emplace(std::move(handshake->channel));
   Bytes leftover = std::move(io.in);
   io.in.clear();
-  if (auto r = io.secure->decrypt(leftover, io.in); !r) co_return r.error();
+  if (auto r = io.secure->decrypt(leftover, io.in); !r) co_return fail(r.error(), "noise transport");
 
   const auto& offered = handshake->remote_extensions.stream_muxers;
   if (config.inline_muxer && !offered.empty()) {
     if (std::find(offered.begin(), offered.end(), kYamuxProtocolId) == offered.end()) {
-      log::debug("upgrade failed: the peer's Noise extensions offer no muxer we speak");
-      co_return make_error_code(Error::negotiation_failed);
+      io.failure = "the peer's Noise extensions offer no muxer we speak";
+      co_return fail(make_error_code(Error::negotiation_failed), "muxer negotiation");
     }
     log::trace("muxer {} negotiated inside Noise", kYamuxProtocolId);
     co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
@@ -221,24 +265,43 @@ io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
   } else {
     muxer = co_await negotiate(io, proto::multistream::Listener(muxer_protocols));
   }
-  if (!muxer) {
-    log::debug("upgrade failed: muxer negotiation: {}", muxer.error().message());
-    co_return muxer.error();
-  }
+  if (!muxer) co_return fail(muxer.error(), "muxer negotiation");
   co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
                                    std::move(io.in)},
                      std::move(handshake->remote_peer)};
 }
 
+// The upgrade within its overall deadline (the socket is closed when it passes).
+io::Task<Result<Upgraded>> bounded_upgrade(io::tcp::socket socket, UpgradeConfig config,
+                                           std::optional<wire::PeerId> expected, bool outbound,
+                                           std::string* why) {
+  auto result = co_await io::with_timeout(
+      upgrade(std::move(socket), config, std::move(expected), outbound, why),
+      config.overall_timeout);
+  if (!result) {
+    if (why) {
+      *why = "not finished within the upgrade's overall deadline (" +
+             std::to_string(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(config.overall_timeout)
+                     .count()) +
+             " ms)";
+    }
+    co_return make_error_code(Error::timeout);
+  }
+  co_return std::move(*result);
+}
+
 }  // namespace
 
 io::Task<Result<Upgraded>> upgrade_outbound(io::tcp::socket socket, UpgradeConfig config,
-                                            std::optional<wire::PeerId> expected) {
-  return upgrade(std::move(socket), config, std::move(expected), true);
+                                            std::optional<wire::PeerId> expected,
+                                            std::string* why) {
+  return bounded_upgrade(std::move(socket), config, std::move(expected), true, why);
 }
 
-io::Task<Result<Upgraded>> upgrade_inbound(io::tcp::socket socket, UpgradeConfig config) {
-  return upgrade(std::move(socket), config, std::nullopt, false);
+io::Task<Result<Upgraded>> upgrade_inbound(io::tcp::socket socket, UpgradeConfig config,
+                                           std::string* why) {
+  return bounded_upgrade(std::move(socket), config, std::nullopt, false, why);
 }
 
 }  // namespace ipfsa::p2p
