@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Peer } from '../interop/harness.mjs'
+import { Peer, PEER_LIFETIME_S } from '../interop/harness.mjs'
 import { startFixtures, TOKEN, ACCEPT } from '../cli/fixtures.mjs'
 import { Node, SECRET, until } from './nodes.mjs'
 
@@ -39,21 +39,21 @@ test('js-libp2p with the swarm secret receives our announcements and its invalid
   let js
   try {
     await node.start()
-    js = new Peer('js', process.execPath, [MEMBER, '--secret', SECRET, '--dial', node.addr, '--timeout', '60'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    js = new Peer('js', process.execPath, [MEMBER, '--secret', SECRET, '--dial', node.addr, '--timeout', String(PEER_LIFETIME_S)], { stdio: ['pipe', 'pipe', 'pipe'] })
     await js.waitEvent('ready')
     // Gossip meshes form at the heartbeat: wait until js has grafted us.
-    await js.waitFor((e) => e.event === 'mesh' && e.peers.includes(node.peerId), 20000, 'js mesh with our node')
+    await js.waitFor((e) => e.event === 'mesh' && e.peers.includes(node.peerId), undefined, 'js mesh with our node')
     const r = await node.get(REPO, { headers: { accept: ACCEPT } })
     assert.equal(r.status, 200)
-    const message = await js.waitFor((e) => e.event === 'message' && entryOrigin(e.data) === node.peerId, 15000, 'our entry announcement')
+    const message = await js.waitFor((e) => e.event === 'message' && entryOrigin(e.data) === node.peerId, undefined, 'our entry announcement')
     assert.equal(message.from, node.peerId, 'signed by its origin')
     assert.equal((await node.stats()).total_entries, 1)
 
     const api = new URL(apiUrl)
     const host = `${api.host}${api.pathname}`.replace(/\/$/, '')
     js.child.stdin.write(JSON.stringify({ invalidate: `GET ${host}/repos/octokit-fixture-org` }) + '\n')
-    await until(async () => (await node.stats()).total_entries === 0, 15000, 'our cache to drop the invalidated entry')
-    await until(async () => (await node.peers()).announcements_received >= 1, 5000, 'the status to count the announcement')
+    await until(async () => (await node.stats()).total_entries === 0, undefined, 'our cache to drop the invalidated entry')
+    await until(async () => (await node.peers()).announcements_received >= 1, undefined, 'the status to count the announcement')
   } finally {
     if (js) await js.stop()
     await node.stop()

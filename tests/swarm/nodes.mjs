@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CLI, Peer } from '../interop/harness.mjs'
+import { CLI, Peer, STUCK_MS } from '../interop/harness.mjs'
 
 export const SECRET = 'swarm-test-secret-0123456789'
 
@@ -64,7 +64,7 @@ export async function startMesh (n, env = {}) {
   return nodes
 }
 
-export async function waitMesh (nodes, timeoutMs = 20000) {
+export async function waitMesh (nodes, timeoutMs = STUCK_MS) {
   const want = new Set(nodes.map((n) => n.peerId))
   await until(async () => {
     for (const node of nodes) {
@@ -76,7 +76,9 @@ export async function waitMesh (nodes, timeoutMs = 20000) {
   }, timeoutMs, 'full mesh')
 }
 
-export async function until (check, timeoutMs, what) {
+// Polls `check` (state only visible through HTTP or the stub's records, which push no event) until
+// it holds; the deadline only fires when something is stuck.
+export async function until (check, timeoutMs = STUCK_MS, what = 'a condition') {
   const deadline = Date.now() + timeoutMs
   let last
   while (Date.now() < deadline) {

@@ -9,27 +9,32 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
-import { freePort } from '../interop/harness.mjs'
+import { freePort, STUCK_MS } from '../interop/harness.mjs'
 import { Node, waitMesh, until } from './nodes.mjs'
 import { startStubGitHub } from './stub_github.mjs'
 
 const REPO = 'octo/fleet'
 const TOKEN = 'stub-token'
-const BOT = 'fleet-bot' // the login the stub gives TOKEN
+const BOT = 'fleet-bot' // the login the stub gives the nodes' tokens (usersFor)
 const TITLE = 'p2p-peer-registry'
 // The body the original (and we) give the issue we create.
 const ISSUE_BODY = 'This issue is used as an automated peer registry for IPFS Accelerate P2P cache sharing.\n\n' +
   'Each peer writes/updates a single comment containing its current peer info.\n'
 // Bounds for the waits below: a node's first heartbeat is three HTTP calls to a local stub; a
-// dial and identify on loopback take well under a second even under ASan.
-const BEAT_TIMEOUT_MS = 10000
-const MESH_TIMEOUT_MS = 15000
+// dial and identify on loopback take well under a second even under ASan. The deadlines only
+// fire when something is stuck (STUCK_MS: an ASan build on a loaded core).
+const BEAT_TIMEOUT_MS = STUCK_MS
+const MESH_TIMEOUT_MS = STUCK_MS
 // How long the racing nodes get to settle on one issue and connect: when the node that moved read
 // the issue's comments before the creator wrote its own, they meet at the follow-up beat
-// (kFirstFollowUp 30 s + 20 % jitter).
-const CONVERGE_TIMEOUT_MS = 45000
-// How long to wait for a log line that should not come (a second 'heartbeat failed').
+// (kFirstFollowUp 30 s + 20 % jitter), a wall-clock wait of the node's own; then as for the others.
+const CONVERGE_TIMEOUT_MS = 36000 + STUCK_MS
+// How long to wait for a log line that should not come (a second 'heartbeat failed'). Proving a
+// negative, so short on purpose: a slow machine can only make the test pass more easily (a late
+// second line is missed), never fail it wrongly.
 const LOG_SETTLE_MS = 300
+// The wait after a failed heartbeat (kMinBackoff), less 1 s for the two clocks.
+const MIN_BACKOFF_MS = 29000
 
 const marker = (runner) => `<!-- p2p-peer-registry:${runner} -->`
 
@@ -40,9 +45,35 @@ function parseComment (body) {
   return { runner: m[1], record: JSON.parse(m[2]) }
 }
 
+// Each runner its own token (one login for all, `users`), so the stub's records say which node
+// sent what: a node's follow-up beat (30 s after its first success, 20 % jitter) may interleave
+// with another node's first beat when the machine is slow.
+const tokenFor = (runner) => `${TOKEN}-${runner}`
+const usersFor = (runners) => Object.fromEntries(runners.map((r) => [tokenFor(r), BOT]))
+// The earliest a follow-up beat can start after a first success (30 s less 20 %), less 1 s.
+const FOLLOW_UP_MIN_MS = 23000
+
 function registryEnv (github, runner, extra = {}) {
-  return { GITHUB_API_URL: github.url, GH_TOKEN: TOKEN, IPFS_ACCELERATE_GITHUB_REPO: REPO, RUNNER_NAME: runner, ...extra }
+  return { GITHUB_API_URL: github.url, GH_TOKEN: tokenFor(runner), IPFS_ACCELERATE_GITHUB_REPO: REPO, RUNNER_NAME: runner, ...extra }
 }
+
+const byRunner = (requests, runner) => requests.filter((r) => r.headers.authorization === `token ${tokenFor(runner)}`)
+const writesComment = (r) => r.method !== 'GET' && /\/comments(\/\d+)?$/.test(r.path)
+
+// One heartbeat of `runner` among `requests`: its requests up to its comment write. Anything it sent
+// after that must be a later beat, which cannot start before FOLLOW_UP_MIN_MS.
+function beatOf (requests, runner) {
+  const mine = byRunner(requests, runner)
+  const end = mine.findIndex(writesComment)
+  assert.ok(end >= 0, `${runner} wrote no comment: ${JSON.stringify(summary(mine))}`)
+  for (const r of mine.slice(end + 1)) {
+    assert.ok(r.at - mine[end].at >= FOLLOW_UP_MIN_MS, `${runner}: ${r.method} ${r.path} ${r.at - mine[end].at} ms after its beat`)
+  }
+  return mine.slice(0, end + 1)
+}
+
+// Whether `runner` has begun a heartbeat after its first (only on a slow machine, within a test).
+const beatAgain = (requests, runner) => byRunner(requests, runner).length > beatOf(requests, runner).length
 
 // The comments of `runner` on issue `number`.
 const commentsBy = (github, number, runner) =>
@@ -88,10 +119,11 @@ async function cleanUp (nodes, github) {
 const summary = (requests) => requests.map((r) => `${r.method} ${r.path} ${r.status}`)
 
 test('3 nodes find each other only through the registry issue; a restarted node updates its comment and reconnects', async () => {
-  const github = await startStubGitHub({ repos: [REPO], users: { [TOKEN]: BOT } })
+  const started = Date.now()
+  const runners = ['ci-runner-a', 'ci-runner-b', 'ci-runner-c']
+  const github = await startStubGitHub({ repos: [REPO], users: usersFor(runners) })
   const nodes = []
   try {
-    const runners = ['ci-runner-a', 'ci-runner-b', 'ci-runner-c']
     for (const [i, runner] of runners.entries()) {
       // The third node names the repository the way GitHub Actions does.
       const env = i === 2
@@ -112,14 +144,14 @@ test('3 nodes find each other only through the registry issue; a restarted node 
     // creates the issue, lists again (for a racer's lower issue) and skips reading its (empty)
     // comment list.
     const comments = '/repos/octo/fleet/issues/1/comments'
-    assert.deepEqual(summary(github.requests), [
+    assert.deepEqual(runners.flatMap((r) => summary(beatOf(github.requests, r))), [
       'GET /repos/octo/fleet/issues 200', 'POST /repos/octo/fleet/issues 201',
       'GET /repos/octo/fleet/issues 200', `POST ${comments} 201`,
       'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`,
       'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`, `POST ${comments} 201`
     ])
     for (const r of github.requests) {
-      assert.equal(r.headers.authorization, `token ${TOKEN}`, `${r.method} ${r.path} carries the token`)
+      assert.ok(runners.some((runner) => r.headers.authorization === `token ${tokenFor(runner)}`), `${r.method} ${r.path} carries a node's token`)
       if (r.method === 'GET') {
         assert.deepEqual(r.query, r.path.endsWith('/issues') ? { state: 'open', per_page: '100' } : { per_page: '100' })
       } else {
@@ -143,28 +175,39 @@ test('3 nodes find each other only through the registry issue; a restarted node 
       assert.equal(record.public_ip, null)
       assert.match(record.metadata.agent, /^ipfs-accelerate\//)
       assert.match(record.last_seen, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/)
-      assert.ok(Math.abs(Date.now() - Date.parse(record.last_seen)) < 60000, `last_seen ${record.last_seen} is now`)
+      // Written during this test (whole seconds at least: 1 s of slack below), by the same clock:
+      // a wrong zone or unit is hours or decades off, however slow the machine.
+      const seenAt = Date.parse(record.last_seen)
+      assert.ok(seenAt >= started - 1000 && seenAt <= Date.now(), `last_seen ${record.last_seen} is during the test`)
     }
 
     // Everyone connected: each node dialled the ones listed before it, the others dialled it.
     await waitMesh(nodes, MESH_TIMEOUT_MS)
     for (const [i, node] of nodes.entries()) {
       const view = await node.peers()
+      // A slow run may have reached the node's follow-up beat, which reads every comment.
+      const again = beatAgain(github.requests, runners[i])
       assert.equal(view.peer_count, 2, `${node.name} peers`)
       for (const [j, other] of nodes.entries()) {
         if (j === i) continue
         const peer = view.peers.find((p) => p.peer_id === other.peerId)
         assert.equal(peer.found_by, j < i ? 'registry' : 'inbound', `${node.name} found ${other.name}`)
-        assert.equal(peer.runner_name, j < i ? runners[j] : '', 'runner names come from the registry comments read')
+        if (j < i || !again) assert.equal(peer.runner_name, j < i ? runners[j] : '', 'runner names come from the registry comments read')
+        else assert.ok(['', runners[j]].includes(peer.runner_name), 'runner names come from the registry comments read')
       }
-      // The registry view is the node's one heartbeat: the nodes that had written before it.
+      // The registry view is the node's one heartbeat: the nodes that had written before it (or,
+      // once it beat again, all the others).
       const listed = view.registry_peers.map((r) => [r.runner_name, r.peer_id, r.multiaddr, r.connected])
-      assert.deepEqual(listed.sort(), nodes.slice(0, i).map((n, j) => [runners[j], n.peerId, n.addr, true]).sort())
-      assert.equal(view.registry_peer_count, i)
+      const entries = (k) => nodes.slice(0, k).map((n, j) => [runners[j], n.peerId, n.addr, true])
+      const first = entries(i).sort()
+      const all = entries(nodes.length).filter((e) => e[0] !== runners[i]).sort()
+      if (!again) assert.deepEqual(listed.sort(), first)
+      else assert.ok([first, all].some((e) => JSON.stringify(e) === JSON.stringify(listed.sort())), JSON.stringify(listed))
+      assert.equal(view.registry_peer_count, listed.length)
       assert.equal(view.registry_repo, REPO)
       assert.equal(view.registry_error, '')
     }
-    await nodes[2].proc.waitLog(/Connected to 2 peer\(s\)/, 5000)
+    await nodes[2].proc.waitLog(/Connected to 2 peer\(s\)/)
     assert.doesNotMatch(nodes.map((n) => n.proc.stderr).join(''), /heartbeat failed/)
 
     // Restart the first node with its state directory and runner name: same peer ID, a new port.
@@ -177,8 +220,9 @@ test('3 nodes find each other only through the registry issue; a restarted node 
     await nodes[0].start()
     assert.equal(nodes[0].peerId, first.peerId)
     assert.notEqual(nodes[0].addr, first.addr)
-    await until(() => github.requests.length >= seen + 3, BEAT_TIMEOUT_MS, 'the restarted node\'s heartbeat')
-    assert.deepEqual(summary(github.requests.slice(seen)), [
+    // Its comment write answered (the stub records a request on arrival, its status once answered).
+    await until(() => byRunner(github.requests.slice(seen), runners[0]).some((r) => writesComment(r) && r.status !== 0), BEAT_TIMEOUT_MS, 'the restarted node\'s heartbeat')
+    assert.deepEqual(summary(beatOf(github.requests.slice(seen), runners[0])), [
       'GET /repos/octo/fleet/issues 200', `GET ${comments} 200`,
       `PATCH /repos/octo/fleet/issues/comments/${comment.id} 200`
     ])
@@ -203,7 +247,8 @@ test('3 nodes find each other only through the registry issue; a restarted node 
 })
 
 test('registry comments that do not parse or cannot be dialled are skipped; the others still connect', async () => {
-  const github = await startStubGitHub({ repos: [REPO], users: { [TOKEN]: BOT } })
+  const runners = ['ci-runner-x', 'ci-runner-y']
+  const github = await startStubGitHub({ repos: [REPO], users: usersFor(runners) })
   const nodes = []
   try {
     // Issues that are not the registry: another title, a closed one and a pull request with the
@@ -233,7 +278,6 @@ test('registry comments that do not parse or cannot be dialled are skipped; the 
     github.addComment(REPO, duplicate, { body: outsiderBody('stray', record('stray', strayId, `/ip4/127.0.0.1/tcp/4001/p2p/${strayId}`)) })
     const seeded = outsiders.map((c) => c.body)
 
-    const runners = ['ci-runner-x', 'ci-runner-y']
     for (const [i, runner] of runners.entries()) {
       await startRegistered(nodes, github, registry, `out${i}`, registryEnv(github, runner))
     }
@@ -241,9 +285,17 @@ test('registry comments that do not parse or cannot be dialled are skipped; the 
 
     assert.equal(github.issues(REPO).length, 5, 'no issue created')
     assert.ok(!github.requests.some((r) => r.method === 'POST' && r.path.endsWith('/issues')))
-    assert.deepEqual(github.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`), [
+    const writes = (requests) => summary(requests.filter((r) => r.method !== 'GET'))
+    assert.deepEqual(runners.flatMap((r) => writes(beatOf(github.requests, r))), [
       `POST /repos/octo/fleet/issues/${registry}/comments 201`, `POST /repos/octo/fleet/issues/${registry}/comments 201`
-    ], 'the nodes wrote their own comments on the lowest open registry issue and touched nothing else')
+    ], 'the nodes wrote their own comments on the lowest open registry issue')
+    // ...and touched nothing else (a later beat, on a slow machine, only updates its own comment).
+    const own = new Set(github.comments(REPO, registry).filter((c) => c.user === BOT).map((c) => c.id))
+    for (const r of github.requests.filter((x) => x.method !== 'GET' && !x.path.endsWith(`/issues/${registry}/comments`))) {
+      const id = /^\/repos\/octo\/fleet\/issues\/comments\/(\d+)$/.exec(r.path)?.[1]
+      assert.ok(r.method === 'PATCH' && own.has(Number(id)), `${r.method} ${r.path}: only a node's own comment is updated`)
+    }
+    assert.equal(github.requests.filter((x) => x.method === 'POST').length, 2, 'one comment per node')
     assert.deepEqual(github.comments(REPO, registry).slice(0, outsiders.length).map((c) => c.body), seeded)
     assert.equal(github.comments(REPO, duplicate).length, 1)
 
@@ -256,7 +308,9 @@ test('registry comments that do not parse or cannot be dialled are skipped; the 
     assert.deepEqual(listed(yView), [`${runners[0]} ${x.peerId} true`, `gone ${deadId} false`])
     const xView = await x.peers()
     assert.equal(xView.peer_count, 1)
-    assert.deepEqual(listed(xView), [`gone ${deadId} false`])
+    // x beat before y wrote its comment; a follow-up beat (only in a slow run) also lists y.
+    if (!beatAgain(github.requests, runners[0])) assert.deepEqual(listed(xView), [`gone ${deadId} false`])
+    else assert.ok([[`gone ${deadId} false`], [`${runners[1]} ${y.peerId} true`, `gone ${deadId} false`].sort()].some((e) => JSON.stringify(e) === JSON.stringify(listed(xView))), JSON.stringify(listed(xView)))
     assert.doesNotMatch(nodes.map((n) => n.proc.stderr).join(''), /heartbeat failed/)
   } finally {
     await cleanUp(nodes, github)
@@ -278,12 +332,16 @@ test('a node whose registry repository is missing, or whose GitHub is unreachabl
     await missing.proc.waitLog(new RegExp('registry: heartbeat failed: ' + notFound.source), BEAT_TIMEOUT_MS)
     await unreachable.proc.waitLog(new RegExp('registry: heartbeat failed: ' + cannotReach.source), BEAT_TIMEOUT_MS)
     // ...and so does the peers view (the dashboard and get_peer_status), refreshed every second.
-    await until(async () => notFound.test((await missing.peers()).registry_error), 5000, 'registry_error of the missing repository')
-    await until(async () => cannotReach.test((await unreachable.peers()).registry_error), 5000, 'registry_error of the unreachable GitHub')
+    await until(async () => notFound.test((await missing.peers()).registry_error), STUCK_MS, 'registry_error of the missing repository')
+    await until(async () => cannotReach.test((await unreachable.peers()).registry_error), STUCK_MS, 'registry_error of the unreachable GitHub')
     assert.equal((await missing.peers()).registry_repo, 'octo/missing')
     assert.equal((await unreachable.peers()).registry_repo, REPO)
-    // No issue is created in a repository that answered 404; the next try is after the back-off.
-    assert.deepEqual(summary(github.requests), ['GET /repos/octo/missing/issues 404'])
+    // No issue is created in a repository that answered 404; the next try is after the back-off
+    // (kMinBackoff, 30 s, no jitter): one request until then, however long this test took.
+    assert.ok(github.requests.length >= 1)
+    const first = github.requests[0].at
+    assert.deepEqual(summary(github.requests.filter((r) => r.at < first + MIN_BACKOFF_MS)), ['GET /repos/octo/missing/issues 404'])
+    assert.deepEqual([...new Set(summary(github.requests))], ['GET /repos/octo/missing/issues 404'])
     assert.equal(github.issues(REPO).length, 0)
     for (const node of nodes) {
       const view = await node.peers()

@@ -19,9 +19,10 @@
 //   quota. Inputs are checked like GitHub: a body that is not JSON is 400, a JSON body that is not
 //   an object or lacks a string title/body is 422, an unknown issue or comment 404, a write without
 //   Authorization 401. Every issues-API call is recorded in `requests` ({method, path, query,
-//   headers, body, status}).
+//   headers, body, status, at}: `at` is Date.now() on arrival).
 import { createHash } from 'node:crypto'
 import http from 'node:http'
+import { STUCK_MS } from '../interop/harness.mjs'
 
 const DOCS = 'https://docs.github.com/rest'
 // GitHub's page size bounds for list endpoints.
@@ -127,8 +128,9 @@ export async function startStubGitHub ({ latencyMs = 30, repos = [], users = {} 
   const commentsOf = (fullName, number) => repoOf(fullName).issues.get(number)?.comments ?? []
 
   // Holds requests that match `match(record)` until `count` of them are waiting (or `timeoutMs`
-  // passed), then lets them all go: makes races between nodes happen on purpose.
-  function barrier (match, count, timeoutMs = 10000) {
+  // passed), then lets them all go: makes races between nodes happen on purpose. The timeout is
+  // only a way out when the others never come (a slow start must not undo the race).
+  function barrier (match, count, timeoutMs = STUCK_MS) {
     const b = { match, count, waiting: [], released: false }
     b.timer = setTimeout(() => release(b), timeoutMs)
     barriers.push(b)
@@ -313,7 +315,8 @@ export async function startStubGitHub ({ latencyMs = 30, repos = [], users = {} 
         'user-agent': req.headers['user-agent']
       },
       body: bodyError ? raw : body,
-      status: 0
+      status: 0,
+      at: Date.now()
     }
     requests.push(record)
     await hold(record)

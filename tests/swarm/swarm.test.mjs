@@ -7,6 +7,7 @@ import { Node, startMesh, waitMesh, until } from './nodes.mjs'
 import { startStubGitHub } from './stub_github.mjs'
 
 const REPO = '/repos/octokit-fixture-org/hello-world'
+const FROZEN_OWNER_BOUND_MS = 15000
 
 async function stopAll (nodes) {
   for (const n of nodes) await n.stop().catch(() => {})
@@ -70,8 +71,11 @@ test('kill 2 of 5 nodes mid-traffic: requests keep succeeding within the deadlin
     nodes[4].kill('SIGSTOP')
     alive = [0, 1, 2]
     await traffic(40, 160)
-    // A frozen owner costs its deadline (300 ms) plus one upstream call, never more than ~2 s.
-    assert.ok(Math.max(...slowest) < 2500, `slowest request ${Math.max(...slowest)} ms`)
+    // A frozen owner costs its deadline (300 ms, then up to two announcers at 300 ms each) plus one
+    // upstream call: about 1 s, a few seconds on a loaded ASan build. Without the owner deadline
+    // the request would wait for the frozen owner's answer until the fetch deadline (30 s,
+    // kDefaultFetchTimeout) or forever. The bound sits far from both.
+    assert.ok(Math.max(...slowest) < FROZEN_OWNER_BOUND_MS, `slowest request ${Math.max(...slowest)} ms`)
     nodes[4].kill('SIGCONT')
     nodes[4].kill('SIGKILL')
     await nodes[3].proc.exited
@@ -86,7 +90,7 @@ test('kill 2 of 5 nodes mid-traffic: requests keep succeeding within the deadlin
       nodes[i] = await again.start()
       assert.equal(nodes[i].peerId, ids[i], 'restarted with the same peer ID')
     }
-    await waitMesh(nodes, 30000)
+    await waitMesh(nodes)
     alive = [0, 1, 2, 3, 4]
     await traffic(160, 200)
   } finally {
@@ -106,7 +110,7 @@ test('an outsider without the swarm secret cannot complete a connection', async 
       bootstrap: [member.addr]
     }).start()
     nodes.push(outsider)
-    await outsider.proc.waitLog(/bootstrap peer .* unreachable/, 15000)
+    await outsider.proc.waitLog(/bootstrap peer .* unreachable/)
     assert.equal((await member.peers()).peer_count, 0)
     assert.equal((await outsider.peers()).peer_count, 0)
   } finally {
