@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core'
 import { existsSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { STUCK_MS } from '../interop/harness.mjs'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -11,7 +12,7 @@ export async function launch () {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium, or scripts/deps.sh --test) or set CHROMIUM_PATH`)
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: STUCK_MS })
 }
 
 // A page that records what would make a test fail: console errors (CSP violations are reported
@@ -19,6 +20,9 @@ export async function launch () {
 // resource" lines (HTTP errors a test provoked on purpose) are kept apart in `loadErrors`.
 export async function openPage (browser, origin) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  // Playwright's own deadlines (30 s for actions and navigation) are the harness's, like ours.
+  context.setDefaultTimeout(STUCK_MS)
+  context.setDefaultNavigationTimeout(STUCK_MS)
   const page = await context.newPage()
   const problems = []
   const loadErrors = []
@@ -34,7 +38,7 @@ export async function openPage (browser, origin) {
 
 // Waits until the page has completed more than `after` refresh cycles (the page counts them in
 // <body data-refreshes>); returns the new count.
-export async function waitRefresh (page, after = 0, timeout = 15000) {
+export async function waitRefresh (page, after = 0, timeout = STUCK_MS) {
   await page.waitForFunction((n) => Number(document.body.dataset.refreshes ?? 0) > n, after, { timeout })
   return Number(await page.evaluate(() => document.body.dataset.refreshes))
 }
@@ -43,7 +47,7 @@ export async function waitRefresh (page, after = 0, timeout = 15000) {
 export const refreshNow = (page) => page.evaluate(() => window.refreshAll())
 
 // GET a JSON route until `accept(body)` (the server starts after the log lines we wait for).
-export async function pollJson (url, accept, { headers = {}, timeoutMs = 20000 } = {}) {
+export async function pollJson (url, accept, { headers = {}, timeoutMs = STUCK_MS } = {}) {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer'
   while (Date.now() < deadline) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Peer, run, CLI, freePort } from '../interop/harness.mjs'
+import { Peer, run, CLI, freePort, STUCK_MS, TEST_TIMEOUT_MS } from '../interop/harness.mjs'
 import { startFixtures, TOKEN, ACCEPT } from '../cli/fixtures.mjs'
 import { launch, openPage, waitRefresh, refreshNow, text, artifactsDir, expectedCacheCard, readCacheCard, fmt, pollJson, stableJson } from './browser.mjs'
 
@@ -43,7 +43,7 @@ async function startNode (name, env, args = []) {
   return { node, peerId, dialAddr: `/ip4/127.0.0.1/tcp/${listenPort}/p2p/${peerId}`, url: `http://127.0.0.1:${port}` }
 }
 
-test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 180000 }, async (t) => {
+test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   await requireDashboard()
   const fixtures = await startFixtures()
   cleanups.push(() => fixtures.stop())
@@ -100,9 +100,10 @@ test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 1
   await page.screenshot({ path: peersShot, fullPage: true })
   t.diagnostic(`screenshot: ${peersShot}`)
 
-  // The plot: the node samples its counters every interval_s; wait for the first point.
+  // The plot: the node samples its counters every interval_s (kHistoryInterval, 30 s); wait for
+  // the first point.
   await page.click('#tab-overview')
-  const history = await pollJson(`${one.url}/api/mcp/cache/history`, (b) => b.points.length >= 1, { timeoutMs: 70000 })
+  const history = await pollJson(`${one.url}/api/mcp/cache/history`, (b) => b.points.length >= 1, { timeoutMs: 30000 + STUCK_MS })
   await refreshNow(page)
   const drawn = Number(await page.getAttribute('#history-plot svg', 'data-points'))
   assert.ok(drawn >= history.points.length, `plot has ${drawn} points, history ${history.points.length}`)
@@ -115,7 +116,7 @@ test('two connected nodes: node 1\'s dashboard shows its JSON API', { timeout: 1
   assert.deepEqual(problems, [])
 })
 
-test('a node bound beyond loopback: the page asks for the token and then shows the node', { timeout: 60000 }, async () => {
+test('a node bound beyond loopback: the page asks for the token and then shows the node', { timeout: TEST_TIMEOUT_MS }, async () => {
   await requireDashboard()
   const token = 'dashboard-test-token-0123456789'
   const one = await startNode('token', { IPFS_ACCELERATE_DASHBOARD_TOKEN: token }, ['--host', '0.0.0.0'])

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Peer, BUILD } from '../interop/harness.mjs'
+import { Peer, BUILD, TEST_TIMEOUT_MS } from '../interop/harness.mjs'
 import { startFixtures, TOKEN, ACCEPT } from '../cli/fixtures.mjs'
 import { launch, openPage, waitRefresh, text, EMPTY, expectedCacheCard, readCacheCard, stableJson, pollJson } from './browser.mjs'
 
@@ -26,7 +26,7 @@ async function startTestbed (env, args = []) {
   return url.replace('0.0.0.0', '127.0.0.1')
 }
 
-test('the real service serves the page; the cache card agrees with its JSON API', { timeout: 60000 }, async () => {
+test('the real service serves the page; the cache card agrees with its JSON API', { timeout: TEST_TIMEOUT_MS }, async () => {
   const fixtures = await startFixtures()
   cleanups.push(() => fixtures.stop())
   const url = await startTestbed({ GITHUB_API_URL: await fixtures.load('get-repository'), GH_TOKEN: TOKEN })
@@ -59,7 +59,7 @@ test('the real service serves the page; the cache card agrees with its JSON API'
   assert.deepEqual(problems, [])
 })
 
-test('the real service on 0.0.0.0 with a token: the page asks for it once', { timeout: 60000 }, async () => {
+test('the real service on 0.0.0.0 with a token: the page asks for it once', { timeout: TEST_TIMEOUT_MS }, async () => {
   const token = 'dashboard-testbed-token-0123456789'
   const url = await startTestbed({ IPFS_ACCELERATE_DASHBOARD_TOKEN: token }, ['--host', '0.0.0.0'])
   await pollJson(`${url}/api/mcp/peers`, () => true, { headers: { Authorization: `Bearer ${token}` } })
