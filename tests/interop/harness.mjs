@@ -35,7 +35,9 @@ export class Peer {
     this.logWaiters = []
     this.closed = null
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options })
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })))
+    // On 'close' rather than 'exit': then stderr holds everything the process wrote (stop() looks
+    // for sanitizer reports in it).
+    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })))
     let buffer = ''
     this.child.stdout.on('data', (chunk) => {
       this.stdout += chunk
@@ -145,15 +147,21 @@ export const jsPeer = (args = []) => new Peer('js', process.execPath, [JS_PEER, 
 export const cppPeer = (args = [], env = {}) => new Peer('cpp', CPP_PEER,
   ['--timeout', String(PEER_LIFETIME_S), '--handshake-timeout-ms', String(STUCK_MS), ...args], { env: { ...process.env, ...env } })
 
+// Runs a command to its end; one still running after STUCK_MS is killed and fails the test.
 export function run (command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options })
     let stdout = ''
     let stderr = ''
+    let stuck = false
+    const timer = setTimeout(() => { stuck = true; child.kill('SIGKILL') }, STUCK_MS)
     child.stdout.on('data', (c) => { stdout += c })
     child.stderr.on('data', (c) => { stderr += c })
-    child.on('exit', (code) => {
-      if (/Sanitizer|runtime error:/.test(stderr)) reject(new Error(`sanitizer report from ${command}:\n${stderr.slice(-4000)}`))
+    // 'close', not 'exit': only then has all of stdout and stderr been read.
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (stuck) reject(new Error(`${command} ${args.join(' ')}: still running after ${STUCK_MS} ms; stderr: ${stderr.slice(-2000)}`))
+      else if (/Sanitizer|runtime error:/.test(stderr)) reject(new Error(`sanitizer report from ${command}:\n${stderr.slice(-4000)}`))
       else resolve({ code, stdout, stderr })
     })
   })

@@ -179,7 +179,7 @@ test('stdio: nothing but JSON-RPC on stdout; the spec\'s error codes', { timeout
     JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'initialize', params: { protocolVersion: '2024-11-05' } })
   ]
   child.stdin.end(lines.join('\n') + '\n')
-  const code = await new Promise((resolve) => child.on('exit', resolve))
+  const code = await new Promise((resolve) => child.on('close', resolve))  // all of stdout read
   assert.equal(code, 0, stderr)
   const replies = stdout.trimEnd().split('\n').map((l) => JSON.parse(l))  // every line is JSON
   assert.equal(replies.length, 8, stdout)

@@ -21,7 +21,8 @@ export async function startService (env = {}) {
   })
   let out = ''
   let err = ''
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  // 'close', not 'exit': then `err` holds all the process wrote (stop() checks it for sanitizer reports).
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start within ${STUCK_MS} ms: ${out} ${err}`)), STUCK_MS)
     const check = () => {
