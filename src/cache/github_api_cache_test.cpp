@@ -227,7 +227,7 @@ TEST_F(FetchTest, SingleFlightMakesOneUpstreamCall) {
   const Upstream slow = [&](const ConditionalHeaders&) -> Result<UpstreamResponse> {
     ++calls_;
     // Hold the call open until every other thread is waiting on it.
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    const auto deadline = std::chrono::steady_clock::now() + 120s;  // only catches a hang
     while (cache_->followers_waiting(key) < kThreads - 1) {
       if (std::chrono::steady_clock::now() > deadline) {
         timed_out = true;
@@ -265,7 +265,7 @@ TEST_F(FetchTest, SingleFlightSharesFailuresAndSurvivesAThrowingUpstream) {
   const auto key = key_for("/repos/o/r");
   const Upstream throwing = [&](const ConditionalHeaders&) -> Result<UpstreamResponse> {
     ++calls_;
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    const auto deadline = std::chrono::steady_clock::now() + 120s;  // only catches a hang
     while (cache_->followers_waiting(key) < kThreads - 1 &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(1ms);

@@ -1,11 +1,15 @@
 // kill -9 the writer mid-write 50 times: the store must open every time with every acknowledged
-// entry intact (issue 3, "A crash test").
+// entry intact (issue 3, "A crash test"). The kill is placed by events, not by the clock: each run
+// waits for the writer's first acknowledgement (however long starting it takes on a loaded
+// machine), then kills after a random number of further acknowledgements or a random delay.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <set>
@@ -32,9 +36,40 @@ std::string crash_body(unsigned long n) {
   return body;
 }
 
-// Starts the writer, kills it with SIGKILL after `delay`, returns the numbers it acknowledged.
-std::set<unsigned long> run_and_kill(const std::filesystem::path& dir, unsigned long first,
-                                     std::chrono::milliseconds delay) {
+// How a run chooses the moment of the kill. Both are measured from the writer's first
+// acknowledgement, so every run kills a writer that is writing, however slowly it started.
+struct KillPoint {
+  unsigned long further_acks = 0;          // kill once this many more puts were acknowledged...
+  std::chrono::microseconds delay{0};      // ...or (if further_acks == 0) this long after the first
+};
+
+// Only catches a writer that is stuck or dead: a healthy one acknowledges within milliseconds.
+constexpr auto kWriterStuck = std::chrono::seconds(120);
+
+struct RunResult {
+  std::set<unsigned long> acked;
+  std::string error;  // empty unless the writer never acknowledged or exited on its own
+};
+
+// Reads "<n>\n" lines from `fd` into `text` until `lines` complete lines arrived; false on EOF or
+// when nothing arrives within kWriterStuck.
+bool read_lines(int fd, std::string& text, std::size_t lines) {
+  char buf[4096];
+  while (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) < lines) {
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::chrono::milliseconds(kWriterStuck).count()));
+    if (ready <= 0) return false;
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return false;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Starts the writer, waits for its first acknowledgement, kills it with SIGKILL at `when`, returns
+// the numbers it acknowledged.
+RunResult run_and_kill(const std::filesystem::path& dir, unsigned long first, KillPoint when) {
+  RunResult result;
   int out[2];
   EXPECT_EQ(::pipe(out), 0);
   const pid_t pid = ::fork();
@@ -48,37 +83,56 @@ std::set<unsigned long> run_and_kill(const std::filesystem::path& dir, unsigned 
     ::_exit(127);
   }
   ::close(out[1]);
-  ::usleep(static_cast<useconds_t>(std::chrono::microseconds(delay).count()));
+  std::string text;
+  if (!read_lines(out[0], text, 1)) {
+    result.error = "the writer acknowledged nothing within the deadline (or exited)";
+  } else if (when.further_acks > 0) {
+    if (!read_lines(out[0], text, 1 + when.further_acks)) result.error = "the writer stalled";
+  } else {
+    ::usleep(static_cast<useconds_t>(when.delay.count()));
+  }
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the writer exited on its own: status " << status;
+  if (result.error.empty() && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)) {
+    result.error = "the writer exited on its own: status " + std::to_string(status);
+  }
   // Everything in the pipe was printed after a put() returned: all of it is acknowledged.
-  std::string text;
   char buf[4096];
   for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
     text.append(buf, static_cast<std::size_t>(n));
   ::close(out[0]);
-  std::set<unsigned long> acked;
   std::size_t start = 0;
   for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
-    acked.insert(std::stoul(text.substr(start, nl - start)));
+    result.acked.insert(std::stoul(text.substr(start, nl - start)));
   }
-  return acked;
+  return result;
 }
 
 TEST(StoreCrash, KillNineFiftyTimes) {
   testing::TempDir dir;
   std::mt19937 rng(12345);
   std::set<unsigned long> all_acked;
-  std::size_t runs_with_writes = 0;
+  std::size_t killed_mid_stream = 0;  // runs killed with acknowledged puts beyond the first
   const auto started = std::chrono::steady_clock::now();
   for (int run = 0; run < kRuns; ++run) {
     const unsigned long first = static_cast<unsigned long>(run) * 1'000'000ul;
-    const auto delay = std::chrono::milliseconds(15 + rng() % 100);
-    const auto acked = run_and_kill(dir.path(), first, delay);
-    runs_with_writes += !acked.empty();
+    // Even runs: kill after 1..200 further acknowledgements (the writer is inside a put, between
+    // two, or flushing). Odd runs: kill 0..20 ms after the first one, wherever the writer is.
+    KillPoint when;
+    if (run % 2 == 0) {
+      when.further_acks = 1 + rng() % 200;
+    } else {
+      when.delay = std::chrono::microseconds(rng() % 20'000);
+    }
+    const auto result = run_and_kill(dir.path(), first, when);
+    ASSERT_EQ(result.error, "") << "run " << run;
+    const auto& acked = result.acked;
+    ASSERT_FALSE(acked.empty()) << "run " << run;
+    if (when.further_acks > 0) {
+      ASSERT_GE(acked.size(), 1 + when.further_acks) << "run " << run;
+    }
+    killed_mid_stream += acked.size() > 1;
     all_acked.insert(acked.begin(), acked.end());
 
     StoreOptions options;
@@ -102,8 +156,8 @@ TEST(StoreCrash, KillNineFiftyTimes) {
     }
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(runs_with_writes, kRuns / 2u)
-      << "the writer rarely got to write: the test proves little";
+  // The even runs alone guarantee kills after further puts, however slow the machine.
+  EXPECT_GE(killed_mid_stream, kRuns / 2u);
   RecordProperty("acknowledged_entries", static_cast<int>(all_acked.size()));
   std::printf("crash test: %zu acknowledged entries over %d kills in %lld ms\n", all_acked.size(),
               kRuns,

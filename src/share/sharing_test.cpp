@@ -137,7 +137,8 @@ class SwarmTest : public ::testing::Test {
       });
     }));
   }
-  static bool wait_for(const std::function<bool()>& done, Duration limit = std::chrono::seconds(10)) {
+  // The limit only catches a hang (an ASan build on a saturated core is many times slower).
+  static bool wait_for(const std::function<bool()>& done, Duration limit = std::chrono::seconds(120)) {
     const auto end = Clock::now() + limit;
     while (Clock::now() < end) {
       if (done()) return true;
@@ -223,7 +224,7 @@ TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
   }
   io.call([&] {
     nodes[2]->host->set_stream_handler(std::string(kCacheProtocol), [](p2p::Stream s) -> io::Task<void> {
-      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(30));
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(120));
       co_await t.async_wait(io::kNoThrow);
       s.reset();
     });
@@ -234,7 +235,9 @@ TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
   const auto took = Clock::now() - start;
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, cache::CacheStatus::miss);  // went upstream itself
-  EXPECT_LT(took, std::chrono::milliseconds(300 + 80 + 400));
+  // Correct: the owner timeout (300 ms) plus one upstream call. Broken (waiting for the silent
+  // owner): 120 s. The bound sits far from both.
+  EXPECT_LT(took, std::chrono::seconds(30));
   EXPECT_EQ(nodes[0]->sharing->stats().owner_timeouts, 1u);
 }
 
