@@ -10,7 +10,6 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -24,10 +23,18 @@
 #include "base/time.hpp"
 #include "cache/github_api_cache.hpp"
 #include "crypto/ed25519.hpp"
-#include "io/asio.hpp"
-#include "p2p/host.hpp"
 #include "share/announcement.hpp"
 #include "share/cache_protocol.hpp"
+#include "wire/peer_id.hpp"
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace ipfsa::p2p {
+class Host;
+}  // namespace ipfsa::p2p
 
 namespace ipfsa::share {
 
@@ -92,7 +99,7 @@ class Sharing {
   using Publish = std::function<void(Bytes announcement)>;
   using RateLimitHandler = std::function<void(const std::string& resource, cache::WallTime until)>;
 
-  Sharing(io::asio::io_context& context, p2p::Host& host, cache::GitHubAPICache& cache,
+  Sharing(boost::asio::io_context& context, p2p::Host& host, cache::GitHubAPICache& cache,
           const crypto::Ed25519KeyPair& key, SharingConfig config = {});
   ~Sharing();
   Sharing(const Sharing&) = delete;
@@ -105,7 +112,10 @@ class Sharing {
 
   // A fresh, verified entry from the swarm, or nullptr (go upstream yourself): asks the key's
   // owner, then up to kMaxFallbackPeers peers that announced it. Never longer than the
-  // configured deadlines. Blocking; not on the io_context thread.
+  // configured deadlines; stop() releases the caller at once. `stored` is our expired entry, if
+  // any: a pulled entry that was not fetched after it is no news and is dropped (the caller
+  // then revalidates with its validators, which costs no quota). Blocking; not on the
+  // io_context thread.
   cache::EntryPtr pull(const cache::CacheKey& key, const Recipe& recipe,
                        const cache::EntryPtr& stored);
   // Thread-safe: announce an entry this node fetched from GitHub, a write's invalidation prefix,
@@ -125,20 +135,19 @@ class Sharing {
   std::map<wire::PeerId, PeerCounters> peer_counters() const;
 
  private:
-  struct Counters;
-  io::Task<cache::EntryPtr> pull_async(cache::CacheKey key, Recipe recipe);
-  io::Task<Result<cache::EntryPtr>> ask(wire::PeerId peer, Request request, Duration first,
-                                        Duration total);
-  io::Task<void> serve(p2p::Stream stream);
-  io::Task<void> reply(p2p::Stream& stream, const Response& response, const cache::Entry* entry);
-  io::Task<Result<cache::EntryPtr>> fetch_for_peer(Recipe recipe);
+  struct Counters;  // sharing_counters.hpp
+  struct PullWait;  // one blocked pull() caller
+  struct Asking;    // sharing_ask.cpp: the coroutines of pull()
+  struct Serving;   // sharing_serve.cpp: the coroutines that answer peers
+  void start_serving();   // registers the protocol handler (sharing_serve.cpp)
+  void release_pulls();   // wakes every blocked pull() (sharing_ask.cpp)
   cache::EntryPtr fresh_local(const cache::CacheKey& key);
   void offence(const wire::PeerId& peer, std::string_view why);
   void publish(const Announcement& announcement);
   void note_holder(const std::string& key_hash, const wire::PeerId& peer);
   std::vector<wire::PeerId> holders(const std::string& key_hash) const;
 
-  io::asio::io_context& context_;
+  boost::asio::io_context& context_;
   p2p::Host& host_;
   cache::GitHubAPICache& cache_;
   const crypto::Ed25519KeyPair& key_;
@@ -146,9 +155,11 @@ class Sharing {
   Fetch fetch_;
   Publish publish_;
   RateLimitHandler on_rate_limit_;
-  boost::asio::thread_pool workers_{kFetchWorkers};
+  std::unique_ptr<boost::asio::thread_pool> workers_;  // kFetchWorkers threads
   std::atomic<bool> running_{false};
   std::atomic<std::size_t> pulls_in_flight_{0};
+  std::mutex pull_waits_mutex_;
+  std::vector<std::shared_ptr<PullWait>> pull_waits_;  // stop() wakes them all
   std::size_t serves_in_flight_ = 0;  // io thread
 
   std::unique_ptr<Counters> counters_;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cache/test_util.hpp"
+#include "p2p/host.hpp"
 #include "p2p/testing/host_harness.hpp"
 #include "share/rendezvous.hpp"
 #include "share/signed_entry.hpp"
@@ -239,6 +240,68 @@ TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
   // owner): 120 s. The bound sits far from both.
   EXPECT_LT(took, std::chrono::seconds(30));
   EXPECT_EQ(nodes[0]->sharing->stats().owner_timeouts, 1u);
+}
+
+// stop() releases a caller blocked on a silent owner at once, whatever the owner deadline.
+TEST_F(SwarmTest, StopReleasesAPullWaitingForASilentOwner) {
+  SharingConfig config;
+  config.owner_timeout = std::chrono::seconds(120);
+  config.fetch_timeout = std::chrono::seconds(120);
+  make(2, config);
+  std::string path;
+  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
+  for (int i = 0; path.empty(); ++i) {
+    const std::string candidate = "/repos/o/s" + std::to_string(i);
+    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
+    if (*owner_of(key.hash, members) == nodes[1]->host->peer_id()) path = candidate;
+  }
+  auto asked = std::make_shared<std::promise<void>>();
+  io.call([&] {
+    nodes[1]->host->set_stream_handler(
+        std::string(kCacheProtocol), [asked](p2p::Stream s) -> io::Task<void> {
+          asked->set_value();
+          asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(300));
+          co_await t.async_wait(io::kNoThrow);
+          s.reset();
+        });
+    return 0;
+  });
+  const Recipe recipe = rest_recipe("api.github.com", path, "");
+  const auto key = *recipe_key(recipe);
+  auto pulled = std::async(std::launch::async,
+                           [&] { return nodes[0]->sharing->pull(key, recipe, nullptr); });
+  ASSERT_EQ(asked->get_future().wait_for(std::chrono::seconds(120)), std::future_status::ready);
+  nodes[0]->sharing->stop();
+  // Broken: the caller waits out the 120 s owner deadline. The bound sits far from both.
+  ASSERT_EQ(pulled.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_EQ(pulled.get(), nullptr);
+}
+
+// `stored` is our expired copy: an entry from the swarm fetched no later than it is no news.
+TEST_F(SwarmTest, APulledEntryMustBeNewerThanTheStoredOne) {
+  make(2);
+  std::string path;
+  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
+  for (int i = 0; path.empty(); ++i) {
+    const std::string candidate = "/repos/o/n" + std::to_string(i);
+    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
+    if (*owner_of(key.hash, members) == nodes[1]->host->peer_id()) path = candidate;
+  }
+  const Recipe recipe = rest_recipe("api.github.com", path, "");
+  const auto key = *recipe_key(recipe);
+  const auto at = [](cache::WallTime t) {
+    auto e = cache::make_entry(200, {{"etag", "\"v0\""}}, "{}", t, t + std::chrono::seconds(1));
+    EXPECT_TRUE(e);
+    return std::make_shared<const cache::Entry>(std::move(*e));
+  };
+  const auto later = at(cache::wall_now() + std::chrono::hours(1));
+  EXPECT_EQ(nodes[0]->sharing->pull(key, recipe, later), nullptr);  // the owner fetched it now
+  EXPECT_EQ(github.calls, 1);
+  const auto older = at(cache::wall_now() - std::chrono::hours(1));
+  auto got = nodes[0]->sharing->pull(key, recipe, older);
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(*got->body, "{\"path\":\"" + path + "\"}");
+  EXPECT_EQ(github.calls, 1);  // the owner served its cached copy
 }
 
 // A member that serves a body that does not match the CID it signed: rejected, not stored, and

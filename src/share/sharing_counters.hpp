@@ -1,0 +1,18 @@
+// Sharing's counters, shared by its asking side (sharing_ask.cpp), its serving side
+// (sharing_serve.cpp) and the rest (sharing.cpp). Internal to share/.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "share/sharing.hpp"
+
+namespace ipfsa::share {
+
+struct Sharing::Counters {
+  std::atomic<std::uint64_t> pulls{0}, from_owner{0}, from_announcer{0}, pull_failures{0},
+      owner_timeouts{0}, served{0}, served_upstream{0}, rejected{0}, bytes_in{0}, bytes_out{0},
+      sent{0}, received{0}, invalidations{0}, rate_limits{0};
+};
+
+}  // namespace ipfsa::share
