@@ -4,6 +4,11 @@
 
 namespace ipfsa::service {
 
+std::string ListenAddress::url() const {
+  return v6 ? "http://[" + address + "]:" + std::to_string(port)
+            : "http://" + address + ":" + std::to_string(port);
+}
+
 std::string_view HttpRequest::header(std::string_view name) const noexcept {
   for (const auto& [n, v] : headers) {
     if (n == name) return v;

@@ -2,6 +2,7 @@
 // routes are plain functions of these (src/service/http_server.hpp does the I/O).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,6 +12,14 @@
 namespace ipfsa::service {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Where a listener bound (HttpServer::listen, Service::start).
+struct ListenAddress {
+  std::string address;  // "127.0.0.1", "::1"
+  std::uint16_t port = 0;
+  bool v6 = false;
+  std::string url() const;  // "http://127.0.0.1:8080", "http://[::1]:8080"
+};
 
 struct HttpRequest {
   std::string method;  // as sent ("GET")

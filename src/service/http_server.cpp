@@ -73,6 +73,10 @@ HttpResponse error_answer(int status, std::string_view message) {
 
 }  // namespace
 
+namespace {
+struct Connection;
+}
+
 struct HttpServer::State {
   State(asio::io_context& context, HttpLimits l, HttpHandlers h, Metrics& m)
       : io(context), limits(l), handlers(std::move(h)), metrics(m), pool(kWorkerThreads) {}
@@ -83,32 +87,15 @@ struct HttpServer::State {
   Metrics& metrics;
   asio::thread_pool pool;
   std::optional<tcp::acceptor> acceptor;
-  std::unordered_set<tcp::socket*> open;
+  std::unordered_set<Connection*> open;
+  std::uint64_t next_header_seq = 0;  // orders connections by when their header began
+  std::optional<std::chrono::steady_clock::time_point> last_eviction;
   bool stopped = false;
 };
 
 namespace {
 
 using State = HttpServer::State;
-
-// Registers a connection for stop() and the connection gauge.
-class Tracked {
- public:
-  Tracked(State& state, tcp::socket* stream) : state_(state), stream_(stream) {
-    state_.open.insert(stream_);
-    state_.metrics.connection_opened();
-  }
-  ~Tracked() {
-    state_.open.erase(stream_);
-    state_.metrics.connection_closed();
-  }
-  Tracked(const Tracked&) = delete;
-  Tracked& operator=(const Tracked&) = delete;
-
- private:
-  State& state_;
-  tcp::socket* stream_;
-};
 
 // A connection's socket and its deadline. Beast's tcp_stream closes the socket when a deadline
 // passes, which would leave no way to answer 408; here the watchdog cancels the pending operation
@@ -122,6 +109,11 @@ struct Connection {
   asio::steady_timer::time_point deadline = asio::steady_timer::time_point::max();
   bool expired = false;
   bool done = false;
+  // Waiting for (the rest of) a request header: a fresh connection until its first header is
+  // complete, a keep-alive one from the first byte of its next request. Such a connection is
+  // closed, oldest header_seq first, to make room when the server is full.
+  bool in_header = true;
+  std::uint64_t header_seq = 0;
 
   // Sets the deadline of what follows. The timer is only touched to move it earlier: a later
   // deadline is picked up when the timer fires, so a keep-alive request costs no timer operation
@@ -139,6 +131,57 @@ struct Connection {
     socket.close(ignored);
   }
 };
+
+// Registers a connection for stop(), for make_room() and the connection gauge.
+class Tracked {
+ public:
+  Tracked(State& state, Connection* stream) : state_(state), stream_(stream) {
+    state_.open.insert(stream_);
+    state_.metrics.connection_opened();
+  }
+  ~Tracked() {
+    state_.open.erase(stream_);  // a no-op when make_room() took it out already
+    state_.metrics.connection_closed();
+  }
+  Tracked(const Tracked&) = delete;
+  Tracked& operator=(const Tracked&) = delete;
+
+ private:
+  State& state_;
+  Connection* stream_;
+};
+
+void begin_header(State& state, Connection& c) {
+  c.in_header = true;
+  c.header_seq = state.next_header_seq++;
+}
+
+// The server is full and `newcomer` is one too many: closes the connection that has been in its
+// request header longest (a slow or stalled client), so that the newcomer need not be refused.
+// False when no other connection is in its header (all are being served, or idle between
+// keep-alive requests): the newcomer is then answered 503.
+bool make_room(State& state, Connection* newcomer) {
+  Connection* victim = nullptr;
+  for (Connection* c : state.open) {
+    if (c == newcomer || !c->in_header || c->done) continue;
+    if (!victim || c->header_seq < victim->header_seq) victim = c;
+  }
+  if (!victim) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (!state.last_eviction || now - *state.last_eviction >= kEvictionLogQuiet) {
+    log::warn(
+        "http: {} connections open (the limit): closing the oldest ones still in their request "
+        "header to admit new clients (a slow-header flood?); not logged again until {} s "
+        "without one",
+        state.limits.max_connections,
+        std::chrono::duration_cast<std::chrono::seconds>(kEvictionLogQuiet).count());
+  }
+  state.last_eviction = now;
+  state.metrics.reject(Rejection::busy);
+  state.open.erase(victim);  // its session ends at its next resumption
+  victim->close();
+  return true;
+}
 
 Task<void> watchdog(std::shared_ptr<Connection> c) {
   while (!c->done) {
@@ -208,9 +251,11 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
     Connection& c;
     ~Closer() { c.close(); }
   } closer{stream};
-  Tracked tracked(*state, &stream.socket);
+  Tracked tracked(*state, &stream);
+  begin_header(*state, stream);
   const auto& limits = state->limits;
-  if (state->open.size() > limits.max_connections) {
+  if (state->open.size() > limits.max_connections && !make_room(*state, &stream)) {
+    stream.in_header = false;  // being answered 503: not one to close for the next newcomer
     co_await reject(*state, stream, Rejection::busy, 503, "Too many connections");
     co_return;
   }
@@ -227,6 +272,7 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
       if (ec || state->stopped) co_return;
       buffer.commit(n);
     }
+    if (!stream.in_header) begin_header(*state, stream);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(std::max(limits.max_body_bytes, limits.max_proxy_body_bytes));
@@ -258,6 +304,7 @@ Task<void> session(std::shared_ptr<State> state, tcp::socket socket) {
       }
       co_return;  // socket errors: the peer is gone
     }
+    stream.in_header = false;
     const auto& message = parser.get();
     HttpRequest request;
     request.method = std::string(message.method_string());
@@ -388,7 +435,7 @@ HttpServer::~HttpServer() {
   state_->pool.join();
 }
 
-Result<tcp::endpoint> HttpServer::listen(const std::string& host, std::uint16_t port) {
+Result<ListenAddress> HttpServer::listen(const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec) return Error::malformed;
@@ -403,11 +450,15 @@ Result<tcp::endpoint> HttpServer::listen(const std::string& host, std::uint16_t 
     log::error("http: cannot listen on {}:{}: {}", host, port, ec.message());
     return Error::io_failure;
   }
-  auto bound = acceptor.local_endpoint(ec);
+  const auto bound = acceptor.local_endpoint(ec);
+  if (ec) {
+    log::error("http: cannot read the bound address of {}:{}: {}", host, port, ec.message());
+    return Error::io_failure;
+  }
   state_->acceptor.emplace(std::move(acceptor));
   state_->stopped = false;
   asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
-  return bound;
+  return ListenAddress{bound.address().to_string(), bound.port(), bound.address().is_v6()};
 }
 
 void HttpServer::stop() {
@@ -415,7 +466,7 @@ void HttpServer::stop() {
   state_->stopped = true;
   boost::system::error_code ignored;
   if (state_->acceptor) state_->acceptor->close(ignored);
-  for (auto* socket : state_->open) socket->close(ignored);
+  for (auto* connection : state_->open) connection->socket.close(ignored);
 }
 
 }  // namespace ipfsa::service

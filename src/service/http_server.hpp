@@ -6,7 +6,11 @@
 //   the first byte (408); a body <= the route's limit (413) within body_timeout (408); malformed
 //   requests get 400. Each of these answers carries "Connection: close" and ends the connection.
 // - An idle keep-alive connection is closed after idle_timeout; a response must be written within
-//   write_timeout. At most max_connections are open: more are answered 503 and closed.
+//   write_timeout. At most max_connections are open. When a newcomer finds them all taken, the
+//   connection that has been in its request header longest (a fresh connection that has not
+//   finished its first header, or a keep-alive one inside its next) is closed to make room, so
+//   stalled clients cannot lock new ones out; only when no connection is in its header is the
+//   newcomer answered 503. Making room is logged once per burst (kEvictionLogQuiet).
 // - Routes that block (HttpRoute::blocking: gateway, MCP) run on a pool of kWorkerThreads threads
 //   and the connection resumes on its io_context afterwards, so a slow upstream or a slow client
 //   never holds up other connections.
@@ -18,7 +22,6 @@
 // the io thread or, for blocking routes, on a pool thread.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -38,6 +41,9 @@ class io_context;
 }
 
 namespace ipfsa::service {
+
+// Closing connections to make room is logged once, then again only after this long without.
+inline constexpr Duration kEvictionLogQuiet = std::chrono::seconds(10);
 
 struct HttpRoute {
   RouteClass route_class = RouteClass::other;
@@ -68,7 +74,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts accepting. Errors: io_failure (address in use, bad address).
-  Result<boost::asio::ip::tcp::endpoint> listen(const std::string& host, std::uint16_t port);
+  Result<ListenAddress> listen(const std::string& host, std::uint16_t port);
   // Closes the listener and every connection. Idempotent.
   void stop();
 

@@ -43,14 +43,6 @@ namespace ipfsa::service {
 struct HttpRoute;  // service/http_server.hpp (which brings Asio: kept out of this header)
 class HttpServer;
 
-// Where start() bound.
-struct ListenAddress {
-  std::string address;  // "127.0.0.1", "::1"
-  std::uint16_t port = 0;
-  bool v6 = false;
-  std::string url() const;  // "http://127.0.0.1:8080", "http://[::1]:8080"
-};
-
 inline constexpr std::string_view kDashboardCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
