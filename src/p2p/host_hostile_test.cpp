@@ -3,6 +3,8 @@
 // Host::close(). In every case a well-behaved peer stays connected and served.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "crypto/random.hpp"
 #include "p2p/host.hpp"
 #include "p2p/testing/host_harness.hpp"
@@ -29,12 +31,20 @@ Bytes multistream_line(std::string_view text) {
   return out;
 }
 
+// Timeouts of the server that no test reaches: a client closed at all was closed by the check
+// under test. kHangUp is how long a test waits for the server to hang up: far beyond a prompt
+// close however loaded the machine, and far short of kNever.
+constexpr Duration kNever = std::chrono::seconds(240);
+constexpr Duration kHangUp = std::chrono::seconds(60);
+
 class HostHostileTest : public HostFixture {
  protected:
-  // A server with the given step timeout and a good peer connected to it.
+  // A server with the given step timeout (the whole upgrade's deadline out of reach) and a good
+  // peer connected to it.
   void start(Duration step_timeout) {
     auto config = testing::test_config("server/1");
     config.handshake_step_timeout = step_timeout;
+    config.upgrade_timeout = kNever;
     server_ = &make_node(std::move(config));
     good_ = &make_node();
     auto c = dial(*good_, server_->addr);
@@ -115,11 +125,10 @@ TEST_F(HostHostileTest, PrivateNetworkKeysMustMatch) {
 // --- raw TCP clients ---
 
 TEST_F(HostHostileTest, GarbageBytesAreRejectedPromptly) {
-  start(std::chrono::seconds(5));
+  start(kNever);
   Bytes garbage(300, 'G');  // 'G' = a 71-byte line that does not end in '\n'
-  auto r = raw_exchange(garbage, std::chrono::seconds(3));
+  auto r = raw_exchange(garbage, kHangUp);
   EXPECT_FALSE(r.timed_out) << "the server did not hang up on garbage";
-  EXPECT_LT(r.elapsed, std::chrono::seconds(2)) << "closed by the step timeout, not by the check";
   // Nothing but (at most) the server's multistream header came back.
   const Bytes header = multistream_line(proto::multistream::kProtocolId);
   EXPECT_LE(r.received.size(), header.size());
@@ -128,22 +137,20 @@ TEST_F(HostHostileTest, GarbageBytesAreRejectedPromptly) {
 }
 
 TEST_F(HostHostileTest, HttpRequestIsRejectedPromptly) {
-  start(std::chrono::seconds(5));
+  start(kNever);
   auto r = raw_exchange(as_bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + std::string(100, 'x')),
-                        std::chrono::seconds(3));
+                        kHangUp);
   EXPECT_FALSE(r.timed_out);
-  EXPECT_LT(r.elapsed, std::chrono::seconds(2));
   expect_good_peer_served();
 }
 
 TEST_F(HostHostileTest, OversizedMultistreamLengthIsRejectedPromptly) {
-  start(std::chrono::seconds(5));
+  start(kNever);
   Bytes bytes = multistream_line(proto::multistream::kProtocolId);
   append(bytes, wire::encode_uvarint(1u << 20));  // a 1 MiB "line"
   append(bytes, Bytes(64, 'a'));
-  auto r = raw_exchange(bytes, std::chrono::seconds(3));
+  auto r = raw_exchange(bytes, kHangUp);
   EXPECT_FALSE(r.timed_out);
-  EXPECT_LT(r.elapsed, std::chrono::seconds(2));
   expect_good_peer_served();
 }
 
@@ -171,10 +178,9 @@ TEST_F(HostHostileTest, UnknownSecurityProtocolIsRefused) {
 
 TEST_F(HostHostileTest, StallingAfterConnectIsClosedAtTheStepDeadline) {
   start(std::chrono::milliseconds(200));
-  auto r = raw_exchange({}, std::chrono::seconds(5));
+  auto r = raw_exchange({}, kHangUp);
   EXPECT_FALSE(r.timed_out) << "a silent client was never disconnected";
-  EXPECT_GE(r.elapsed, std::chrono::milliseconds(150));
-  EXPECT_LT(r.elapsed, std::chrono::milliseconds(1500));
+  EXPECT_GE(r.elapsed, std::chrono::milliseconds(150)) << "closed before its step deadline";
   expect_good_peer_served();
 }
 
@@ -182,16 +188,17 @@ TEST_F(HostHostileTest, StallingInsideTheNoiseHandshakeIsClosedAtTheStepDeadline
   start(std::chrono::milliseconds(200));
   Bytes bytes = multistream_line(proto::multistream::kProtocolId);
   append(bytes, multistream_line("/noise"));
-  auto r = raw_exchange(bytes, std::chrono::seconds(5));
+  auto r = raw_exchange(bytes, kHangUp);
   EXPECT_FALSE(r.timed_out) << "a client stalling in Noise was never disconnected";
-  EXPECT_LT(r.elapsed, std::chrono::milliseconds(1500));
   expect_good_peer_served();
 }
 
 TEST_F(HostHostileTest, HandshakeFloodIsBoundedAndRecovers) {
-  start(std::chrono::milliseconds(300));
-  // More silent clients than kMaxPendingInbound: the excess is closed at accept.
+  start(kNever);  // no deadline frees a slot: only the bound does
+  // More silent clients than kMaxPendingInbound, all from 127.0.0.1: the oldest are closed until
+  // kMaxPendingInboundPerAddress remain pending.
   constexpr std::size_t kClients = kMaxPendingInbound + 16;
+  constexpr std::size_t kKept = std::min(kMaxPendingInbound, kMaxPendingInboundPerAddress);
   std::vector<std::unique_ptr<io::tcp::socket>> sockets;
   std::vector<std::optional<DrainResult>> results(kClients);
   for (std::size_t i = 0; i < kClients; ++i) {
@@ -202,27 +209,38 @@ TEST_F(HostHostileTest, HandshakeFloodIsBoundedAndRecovers) {
     io::asio::co_spawn(
         ctx_,
         [&, i]() -> io::Task<void> {
-          results[i].emplace(
-              co_await testing::drain_until_closed(*sockets[i], std::chrono::seconds(5)));
+          results[i].emplace(co_await testing::drain_until_closed(*sockets[i], kHangUp));
         },
         io::asio::detached);
   }
-  // The existing connection is served during the flood.
-  EXPECT_TRUE(echo_works(*good_, *server_));
+  auto closed = [&] {
+    return static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(), [](auto& r) { return r.has_value(); }));
+  };
   ASSERT_TRUE(run_until(ctx_, [&] {
-    return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); });
-  }));
-  std::size_t refused_early = 0;
+    return closed() == kClients - kKept && server_->host->pending_inbound() == kKept;
+  })) << closed() << " closed, " << server_->host->pending_inbound() << " pending";
   for (auto& r : results) {
-    EXPECT_FALSE(r->timed_out);
-    if (r->elapsed < std::chrono::milliseconds(250)) ++refused_early;
+    if (r) {
+      EXPECT_FALSE(r->timed_out) << "closed by the test's own deadline, not the server";
+    }
   }
-  EXPECT_GE(refused_early, kClients - kMaxPendingInbound);
-  EXPECT_TRUE(server_->host->connections().size() == 1u);
-  // After the flood, new peers get in.
+  // The existing connection is served during the flood, and a newcomer from the same address
+  // gets in: it closes the oldest pending handshake instead of being refused.
+  EXPECT_TRUE(echo_works(*good_, *server_));
   Node& newcomer = make_node();
   ASSERT_TRUE(dial(newcomer, server_->addr));
   EXPECT_TRUE(echo_works(newcomer, *server_));
+  EXPECT_TRUE(run_until(ctx_, [&] { return closed() == kClients - kKept + 1; })) << closed();
+  EXPECT_EQ(server_->host->connections().size(), 2u);
+  // The flooders leave: every slot they held is free again.
+  for (auto& socket : sockets) {
+    boost::system::error_code ignored;
+    socket->close(ignored);
+  }
+  ASSERT_TRUE(run_until(ctx_, [&] {
+    return closed() == kClients && server_->host->pending_inbound() == 0;
+  })) << server_->host->pending_inbound() << " pending";
   expect_good_peer_served();
 }
 
@@ -369,8 +387,7 @@ TEST_F(StuckReaderTest, HostCloseReleasesAConnectionWhosePeerStoppedReading) {
   start_firehose({});
   ASSERT_FALSE(server_side_.expired());
   server_->host->close();
-  EXPECT_TRUE(run_until(
-      ctx_, [&] { return server_side_.expired(); }, std::chrono::seconds(3)))
+  EXPECT_TRUE(run_until(ctx_, [&] { return server_side_.expired(); }))
       << "the connection (and its socket) outlives Host::close() while its write is blocked";
   EXPECT_TRUE(run_until(ctx_, [&] { return good_->disconnects == 1; }));
 }
@@ -381,11 +398,9 @@ TEST_F(StuckReaderTest, KeepaliveTimeoutReleasesAConnectionWhosePeerStoppedReadi
   yamux.keepalive_interval = std::chrono::milliseconds(100);
   yamux.ping_timeout = std::chrono::milliseconds(300);
   start_firehose(yamux);
-  EXPECT_TRUE(run_until(
-      ctx_, [&] { return server_->disconnects == 1; }, std::chrono::seconds(3)))
+  EXPECT_TRUE(run_until(ctx_, [&] { return server_->disconnects == 1; }))
       << "an unanswered keepalive did not close the connection";
-  EXPECT_TRUE(run_until(
-      ctx_, [&] { return server_side_.expired(); }, std::chrono::seconds(3)))
+  EXPECT_TRUE(run_until(ctx_, [&] { return server_side_.expired(); }))
       << "the timed-out connection (and its socket) is never released while its write is blocked";
   // The good peer answers pings and stays.
   EXPECT_EQ(server_->host->connections().size(), 1u);
@@ -409,10 +424,9 @@ TEST_F(HostHostileTest, SilentPeerIsClosedByTheKeepaliveTimeout) {
   ASSERT_TRUE(upgraded && *upgraded);
   // We read (and drop) everything but never answer the pings.
   auto r = run_task(
-      ctx_, testing::drain_until_closed((*upgraded)->secured.socket, std::chrono::seconds(5)));
+      ctx_, testing::drain_until_closed((*upgraded)->secured.socket, kHangUp), kHangUp * 2);
   ASSERT_TRUE(r);
-  EXPECT_FALSE(r->timed_out);
-  EXPECT_LT(r->elapsed, std::chrono::seconds(2));
+  EXPECT_FALSE(r->timed_out) << "an unanswered keepalive did not close the connection";
   EXPECT_EQ(server_->disconnects, 1);
   EXPECT_EQ(server_->host->connections().size(), 1u);
   EXPECT_TRUE(echo_works(*good_, *server_));

@@ -369,7 +369,7 @@ TEST_F(ServiceTest, KeepAliveAndPipelining) {
   auto last = client.read();
   ASSERT_TRUE(last);
   EXPECT_EQ(last->header("connection"), "close");
-  EXPECT_TRUE(client.closed_within(2s));
+  EXPECT_TRUE(client.closed_within());
 }
 
 TEST_F(ServiceTest, IdleKeepAliveIsClosed) {
@@ -377,7 +377,7 @@ TEST_F(ServiceTest, IdleKeepAliveIsClosed) {
   RawClient client(port_);
   ASSERT_TRUE(client.send(get_request("/healthz")));
   ASSERT_TRUE(client.read());
-  EXPECT_TRUE(client.closed_within(5s));  // idle_timeout is 2 s here
+  EXPECT_TRUE(client.closed_within());  // idle_timeout: 2 s here
 }
 
 TEST_F(ServiceTest, MalformedRequestsGet400) {
@@ -390,11 +390,11 @@ TEST_F(ServiceTest, MalformedRequestsGet400) {
                     "chunked\r\n\r\nzz\r\n")}) {
     RawClient client(port_);
     ASSERT_TRUE(client.send(bad));
-    auto r = client.read(5s);
+    auto r = client.read();
     ASSERT_TRUE(r) << bad;
     EXPECT_EQ(r->status, 400) << bad;
     EXPECT_EQ(r->header("connection"), "close");
-    EXPECT_TRUE(client.closed_within(3s));
+    EXPECT_TRUE(client.closed_within());
   }
   EXPECT_EQ(fetch("GET /healthz HTTP/1.1\r\n\r\n")->status, 400);  // no Host
 }
@@ -429,7 +429,7 @@ TEST_F(ServiceTest, OversizedBodiesGet413) {
   const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
   for (std::size_t sent = 0; sent <= kMaxBodyBytes && client.send(chunk); sent += 0x10000) {
   }
-  auto r = client.read(5s);
+  auto r = client.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
 }
@@ -442,7 +442,7 @@ TEST_F(ServiceTest, ExpectContinue) {
                   "100-continue\r\nContent-Length: 2\r\n\r\n"));
   std::this_thread::yield();
   ASSERT_TRUE(client.send("{}"));
-  auto r = client.read(5s);
+  auto r = client.read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);  // {} has no query; the point is that we got past 100 Continue
 }
@@ -459,18 +459,19 @@ TEST_F(ServiceTest, SlowClientIsCutWhileOthersAreServed) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  auto cut = slow.read(3s);
+  auto cut = slow.read();
   ASSERT_TRUE(cut);
   EXPECT_EQ(cut->status, 408);
-  auto cut_body = slow_body.read(3s);
+  auto cut_body = slow_body.read();
   ASSERT_TRUE(cut_body);
   EXPECT_EQ(cut_body->status, 408);
-  EXPECT_TRUE(slow.closed_within(3s));
+  EXPECT_TRUE(slow.closed_within());
   EXPECT_NE(get("/metrics")->body.find("ipfsa_http_rejected_total{reason=\"timeout\"} 2"),
             std::string::npos);
 }
 
 TEST_F(ServiceTest, StallAfterAKeepAliveRequestIsCut) {
+  config_.limits.idle_timeout = 600s;  // out of reach: a 408 can only come from the header deadline
   start();
   RawClient client(port_);
   ASSERT_TRUE(client.send(get_request("/healthz")));
@@ -478,12 +479,10 @@ TEST_F(ServiceTest, StallAfterAKeepAliveRequestIsCut) {
   ASSERT_TRUE(client.send(get_request("/healthz")));
   ASSERT_TRUE(client.read());
   ASSERT_TRUE(client.send("GET /healthz HTTP/1.1\r\n"));  // then nothing
-  const auto sent = std::chrono::steady_clock::now();
-  auto cut = client.read(3s);
+  auto cut = client.read();
   ASSERT_TRUE(cut);
-  EXPECT_EQ(cut->status, 408);
-  // The header deadline (500 ms here), not the idle one (2 s).
-  EXPECT_LT(std::chrono::steady_clock::now() - sent, 1500ms);
+  EXPECT_EQ(cut->status, 408);  // the header deadline (500 ms here) ended it
+  EXPECT_TRUE(client.closed_within());
 }
 
 TEST_F(ServiceTest, ConnectionLimit) {
@@ -499,12 +498,17 @@ TEST_F(ServiceTest, ConnectionLimit) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
   held.pop_back();
-  // The slot frees when the server notices the close.
+  // The slot frees when the server notices the close: until then a newcomer may still get 503
+  // (none of the held connections is in a header, so none is closed to make room).
   bool served = false;
-  for (int i = 0; i < 50 && !served; ++i) {
+  const auto stuck = std::chrono::steady_clock::now() + testing::kStuck;
+  while (!served && std::chrono::steady_clock::now() < stuck) {
     auto r = get("/healthz");
-    served = r && r->status == 200;
-    if (!served) std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(r);
+    served = r->status == 200;
+    if (!served) {
+      EXPECT_EQ(r->status, 503);
+    }
   }
   EXPECT_TRUE(served);
 }

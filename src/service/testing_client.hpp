@@ -19,6 +19,11 @@
 
 namespace ipfsa::service::testing {
 
+// How long a test waits for the server's answer or close: it only catches a hang (a loaded machine
+// running the sanitizer build must never reach it). A test that must tell two deadlines apart
+// sets the other one out of reach instead of timing the answer.
+inline constexpr std::chrono::milliseconds kStuck = std::chrono::seconds(60);
+
 struct RawResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
@@ -71,7 +76,7 @@ class RawClient {
 
   // Reads one response (Content-Length framed; HEAD: pass head_request). nullopt on timeout or
   // a connection closed before a complete response.
-  std::optional<RawResponse> read(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+  std::optional<RawResponse> read(std::chrono::milliseconds timeout = kStuck,
                                   bool head_request = false) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     std::size_t header_end;
@@ -112,7 +117,7 @@ class RawClient {
   }
 
   // True if the server closes the connection (EOF or reset) within `timeout`.
-  bool closed_within(std::chrono::milliseconds timeout) {
+  bool closed_within(std::chrono::milliseconds timeout = kStuck) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (true) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
