@@ -6,6 +6,7 @@
 #include <span>
 
 #include "base/ascii.hpp"
+#include "node/github_gateway.hpp"
 
 namespace ipfsa::node::gh {
 namespace {
@@ -360,33 +361,6 @@ void finish_key(Plan& plan, std::string text, std::string path, const cache::Ttl
   plan.ttl_class = std::string(ttl_class);
 }
 
-// Skips GraphQL ignored tokens (spec section 2.1.7) and reports whether the first operation is a
-// mutation or subscription.
-bool graphql_writes(std::string_view q) {
-  std::size_t i = 0;
-  while (i < q.size()) {
-    const char c = q[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '\xEF' || c == '\xBB' ||
-        c == '\xBF') {
-      ++i;
-    } else if (c == '#') {
-      while (i < q.size() && q[i] != '\n') ++i;
-    } else {
-      break;
-    }
-  }
-  const std::string_view rest = q.substr(i);
-  for (std::string_view kw : {std::string_view("mutation"), std::string_view("subscription")}) {
-    if (rest.starts_with(kw)) {
-      const char after = rest.size() > kw.size() ? rest[kw.size()] : ' ';
-      const bool name_char = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
-                             (after >= '0' && after <= '9') || after == '_';
-      if (!name_char) return true;
-    }
-  }
-  return false;
-}
-
 std::string substitute(std::string s, const std::optional<Repo>& repo) {
   if (!repo) return s;
   for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"{owner}", repo->owner},
@@ -458,7 +432,7 @@ Plan plan_api(const std::vector<std::string>& args, const Context& context,
   bool reads = method == "GET" && !has_input;
   if (graphql && method == "POST" && !has_input && graphql_query &&
       !graphql_query->starts_with('@')) {
-    reads = !graphql_writes(*graphql_query);
+    reads = !is_graphql_mutation(*graphql_query);
   }
   std::optional<Repo> ctx;
   if (uses_placeholders) ctx = context_repo(context, std::nullopt);

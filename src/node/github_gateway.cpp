@@ -62,20 +62,32 @@ std::vector<std::string_view> path_segments(std::string_view target) {
 }  // namespace
 
 bool is_graphql_mutation(std::string_view query) {
-  // Skip ignored tokens (whitespace, commas, comments) to the first keyword.
-  std::size_t i = 0;
-  while (i < query.size()) {
-    const char c = query[i];
-    if (c == '#') {
-      while (i < query.size() && query[i] != '\n') ++i;
-    } else if (std::isspace(static_cast<unsigned char>(c)) || c == ',') {
-      ++i;
+  // Skip ignored tokens (GraphQL spec 2.1: byte order marks, white space, line terminators,
+  // commas, comments) to the first keyword.
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";  // U+FEFF in UTF-8
+  while (!query.empty()) {
+    const char c = query.front();
+    if (query.starts_with(kBom)) {
+      query.remove_prefix(kBom.size());
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+      query.remove_prefix(1);
+    } else if (c == '#') {
+      const auto eol = query.find_first_of("\r\n");
+      query.remove_prefix(eol == std::string_view::npos ? query.size() : eol);
     } else {
       break;
     }
   }
-  const auto rest = query.substr(i);
-  return rest.starts_with("mutation") || rest.starts_with("subscription");
+  // The keyword must be a whole name: "mutationX" is not the keyword mutation.
+  for (std::string_view keyword :
+       {std::string_view("mutation"), std::string_view("subscription")}) {
+    if (!query.starts_with(keyword)) continue;
+    const char after = query.size() > keyword.size() ? query[keyword.size()] : ' ';
+    const bool name_char = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+                           (after >= '0' && after <= '9') || after == '_';
+    if (!name_char) return true;
+  }
+  return false;
 }
 
 GitHubGateway::GitHubGateway(cache::GitHubAPICache& cache, github::Client& client)

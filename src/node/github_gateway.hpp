@@ -104,7 +104,9 @@ class GitHubGateway {
   std::unordered_map<std::string, std::shared_ptr<const cache::CacheKey>> key_memo_;
 };
 
-// True if a GraphQL document is a mutation (or subscription): its first operation keyword.
+// True if a GraphQL document is a mutation (or subscription): its first operation keyword after
+// the ignored tokens. The one classification of GraphQL writes (the gateway, the MCP tools and the
+// gh wrapper all ask it).
 bool is_graphql_mutation(std::string_view query);
 
 }  // namespace ipfsa::node

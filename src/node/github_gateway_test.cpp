@@ -63,6 +63,23 @@ class GatewayTest : public ::testing::Test {
   std::unique_ptr<GitHubGateway> gateway_;
 };
 
+TEST(GraphQLWrites, FirstOperationKeywordAfterIgnoredTokens) {
+  EXPECT_TRUE(is_graphql_mutation("mutation { addStar(input: {}) { clientMutationId } }"));
+  EXPECT_TRUE(is_graphql_mutation("subscription{x}"));
+  EXPECT_TRUE(is_graphql_mutation(" \t\r\n,, mutation M($a: ID) { x }"));
+  EXPECT_TRUE(is_graphql_mutation("# a comment\r\nmutation { x }"));
+  EXPECT_TRUE(is_graphql_mutation("\xEF\xBB\xBFmutation { x }"));            // byte order mark
+  EXPECT_TRUE(is_graphql_mutation("\xEF\xBB\xBF \xEF\xBB\xBFmutation{x}"));  // ignored anywhere
+  EXPECT_TRUE(is_graphql_mutation("mutation"));
+  EXPECT_FALSE(is_graphql_mutation("query { viewer { login } }"));
+  EXPECT_FALSE(is_graphql_mutation("{ viewer { login } }"));
+  EXPECT_FALSE(is_graphql_mutation("mutationX { x }"));  // a name, not the keyword
+  EXPECT_FALSE(is_graphql_mutation("subscription_2 { x }"));
+  EXPECT_FALSE(is_graphql_mutation("# mutation { x }\nquery { y }"));
+  EXPECT_FALSE(is_graphql_mutation("\xEF\xBBmutation { x }"));  // half a BOM is not ignored
+  EXPECT_FALSE(is_graphql_mutation(""));
+}
+
 TEST_F(GatewayTest, FreshHitAnswersTheCanonicalKeyOnly) {
   EXPECT_EQ(hit_body("/repos/o/r", ""), "<none>");  // remembered before anything is stored
   store("/repos/o/r", "", R"({"n":1})");
