@@ -6,23 +6,12 @@
 #include "cli/common.hpp"
 #include "node/github_api.hpp"
 #include "node/local_github.hpp"
+#include "node/status_json.hpp"
 
 namespace ipfsa::cli {
 namespace {
 
 long long epoch_ms(cache::WallTime t) { return t.time_since_epoch().count(); }
-
-void print_stats(const cache::CacheStats& s) {
-  std::cout << "{\"hits\":" << s.hits << ",\"misses\":" << s.misses << ",\"peer_hits\":" << s.peer_hits
-            << ",\"expirations\":" << s.expirations << ",\"evictions\":" << s.evictions
-            << ",\"api_calls_made\":" << s.api_calls_made()
-            << ",\"api_calls_made_rest\":" << s.api_calls_made_rest
-            << ",\"api_calls_made_graphql\":" << s.api_calls_made_graphql
-            << ",\"api_calls_saved\":" << s.api_calls_saved
-            << ",\"revalidations_304\":" << s.revalidations_304 << ",\"stale_served\":" << s.stale_served
-            << ",\"hit_rate\":" << s.hit_rate << ",\"total_entries\":" << s.total_entries
-            << ",\"total_size_bytes\":" << s.total_size_bytes << "}\n";
-}
 
 }  // namespace
 
@@ -34,7 +23,7 @@ int run_cache(const CacheOptions& options) {
   }
   auto& c = *local->cache;
   if (options.action == "stats") {
-    print_stats(c.stats());
+    std::cout << node::local_cache_stats_json(c.stats()) << "\n";
     return 0;
   }
   if (options.action == "get") {

@@ -99,17 +99,10 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   return doc;
 }
 
-json::object cache_stats_view(const cache::CacheStats& c, const P2pStatus& p,
-                              json::storage_ptr storage) {
-  json::object doc(std::move(storage));
-  doc.reserve(20);  // the fields below: no rehash while filling
-  doc["available"] = true;
-  doc["total_entries"] = c.total_entries;
-  doc["total_size_mb"] = round2(static_cast<double>(c.total_size_bytes) / (1024.0 * 1024.0));
-  doc["hit_rate"] = c.hit_rate;
-  doc["p2p_enabled"] = p.enabled;
-  doc["p2p_peers"] = p.peers.size();
-  doc["hit_rate_percent"] = std::round(c.hit_rate * 1000.0) / 10.0;
+namespace {
+
+// The counters every cache-stats document carries, after the fields its caller put first.
+void put_cache_counters(json::object& doc, const cache::CacheStats& c) {
   doc["total_size_bytes"] = c.total_size_bytes;
   doc["hits"] = c.hits;
   doc["misses"] = c.misses;
@@ -123,7 +116,32 @@ json::object cache_stats_view(const cache::CacheStats& c, const P2pStatus& p,
   doc["revalidations_304"] = c.revalidations_304;
   doc["stale_served"] = c.stale_served;
   doc["coalesced"] = c.coalesced;
+}
+
+}  // namespace
+
+json::object cache_stats_view(const cache::CacheStats& c, const P2pStatus& p,
+                              json::storage_ptr storage) {
+  json::object doc(std::move(storage));
+  doc.reserve(20);  // the fields below: no rehash while filling
+  doc["available"] = true;
+  doc["total_entries"] = c.total_entries;
+  doc["total_size_mb"] = round2(static_cast<double>(c.total_size_bytes) / (1024.0 * 1024.0));
+  doc["hit_rate"] = c.hit_rate;
+  doc["p2p_enabled"] = p.enabled;
+  doc["p2p_peers"] = p.peers.size();
+  doc["hit_rate_percent"] = std::round(c.hit_rate * 1000.0) / 10.0;
+  put_cache_counters(doc, c);
   return doc;
+}
+
+std::string local_cache_stats_json(const cache::CacheStats& c) {
+  json::object doc;
+  doc.reserve(16);
+  doc["total_entries"] = c.total_entries;
+  doc["hit_rate"] = c.hit_rate;
+  put_cache_counters(doc, c);
+  return json::serialize(doc);
 }
 
 }  // namespace ipfsa::node

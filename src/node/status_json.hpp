@@ -32,4 +32,8 @@ boost::json::object peers_view(const P2pStatus& status, std::int64_t now_ms);
 boost::json::object cache_stats_view(const cache::CacheStats& stats, const P2pStatus& p2p,
                                      boost::json::storage_ptr storage = {});
 
+// `ipfs-accelerate cache stats` (no node, no P2P): {total_entries, hit_rate, then the counters of
+// cache_stats_view from total_size_bytes on}, serialised. The same writer as cache_stats_view.
+std::string local_cache_stats_json(const cache::CacheStats& stats);
+
 }  // namespace ipfsa::node
