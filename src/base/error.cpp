@@ -25,6 +25,9 @@ class Category final : public boost::system::error_category {
       case Error::protocol_violation: return "protocol violation";
       case Error::negotiation_failed: return "protocol negotiation failed";
       case Error::limit_exceeded: return "limit exceeded";
+      case Error::too_many_streams: return "too many streams open on this connection";
+      case Error::peer_busy: return "the peer is busy (at its limit): try another peer or later";
+      case Error::rate_limited: return "GitHub rate limit reached for this token: retry after the reset";
       case Error::window_exceeded: return "flow-control window exceeded";
       case Error::stream_closed: return "stream closed";
       case Error::stream_reset: return "stream reset by peer";

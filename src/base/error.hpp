@@ -26,7 +26,10 @@ enum class Error {
   // Protocols
   protocol_violation,     // the peer broke the protocol's rules
   negotiation_failed,     // no common protocol (multistream "na")
-  limit_exceeded,         // too many streams, proposals, pending frames ...
+  limit_exceeded,         // a peer exceeded a bound: pending frames, proposals, buffered bytes ...
+  too_many_streams,       // our own stream limit on a connection is reached (open fewer at once)
+  peer_busy,              // the peer is at its limit right now and said so: ask another or later
+  rate_limited,           // GitHub's rate limit for this token: retry after its reset
   window_exceeded,        // data beyond the flow-control window
   stream_closed,          // operation on a closed or reset stream
   stream_reset,           // the peer reset the stream

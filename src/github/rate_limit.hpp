@@ -1,6 +1,6 @@
 // GitHub rate-limit state and back-off, without I/O: response headers, status, body and the wall
 // clock go in; "blocked until" comes out. The client consults `blocked_until()` before every call
-// and refuses (Error::limit_exceeded) without contacting GitHub while blocked.
+// and refuses (Error::rate_limited) without contacting GitHub while blocked.
 //
 // Sources (GitHub REST docs, "Rate limits for the REST API"):
 //   - X-RateLimit-Limit / -Remaining / -Used / -Reset / -Resource on every response. Reset is epoch

@@ -24,7 +24,7 @@ std::string_view string_arg(const json::object& args, std::string_view name) {
 // Why a gateway call failed, in words an agent can act on. Never includes a token: error codes
 // carry none, and we add only the path the agent gave us.
 std::string gateway_failure(node::ServiceBackend& backend, const boost::system::error_code& ec) {
-  if (ec == Error::limit_exceeded) {
+  if (ec == Error::rate_limited) {
     return "GitHub rate limit reached for this token; retry in " +
            std::to_string(backend.gateway().client().retry_after().count()) + " s";
   }

@@ -324,7 +324,7 @@ TEST_F(HostStreamTest, StreamsBeyondTheLocalYamuxLimitFailAndEarlierOnesWork) {
   auto excess = run_task(ctx_, c.host->new_stream(b_->host->peer_id(), {"/hold/1.0.0"}));
   ASSERT_TRUE(excess);
   ASSERT_FALSE(*excess);
-  EXPECT_EQ(excess->error(), Error::limit_exceeded);
+  EXPECT_EQ(excess->error(), Error::too_many_streams);
   // The held streams still work.
   for (auto& st : held) {
     auto reply = run_task(ctx_, [&]() -> io::Task<Result<Bytes>> {

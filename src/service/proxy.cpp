@@ -1,6 +1,8 @@
 #include "service/proxy.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <string>
 
 #include "node/github_api.hpp"
 
@@ -124,15 +126,25 @@ HttpResponse github_error(int status, std::string_view message) {
   return HttpResponse::json(status, json::serialize(doc));
 }
 
-HttpResponse gateway_error(boost::system::error_code error) {
+HttpResponse gateway_error(boost::system::error_code error, std::chrono::seconds retry_after) {
   if (error == Error::timeout) return github_error(504, "GitHub did not answer in time");
   if (error == Error::malformed) return github_error(400, "Malformed request");
   if (error == Error::unsupported) {
     return github_error(400, "Credentials in the URL are not accepted by this proxy");
   }
   if (error == Error::too_large) return github_error(502, "GitHub's answer is too large");
-  if (error == Error::limit_exceeded) {
-    auto r = github_error(429, "API rate limit exceeded (held back by the proxy)");
+  if (error == Error::rate_limited) {
+    const auto wait = std::max<std::chrono::seconds::rep>(1, retry_after.count());
+    auto r = github_error(429,
+                          "API rate limit exceeded for this token (held back by the proxy "
+                          "until GitHub's reset): retry in " +
+                              std::to_string(wait) + " s");
+    r.add_header_line("Retry-After", std::to_string(wait));
+    return r;
+  }
+  if (error == Error::peer_busy || error == Error::too_many_streams) {
+    auto r = github_error(503, "The swarm is busy: retry shortly");
+    r.add_header_line("Retry-After", "1");
     return r;
   }
   return github_error(502, "GitHub could not be reached: " + error.message());

@@ -9,6 +9,7 @@
 // 429 (rate limited by our client's limiter), 502 (anything else).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,8 +50,10 @@ Result<node::GraphqlCall> graphql_call(const HttpRequest& request,
 HttpResponse answer_response(const HttpRequest& request, const node::Answer& answer,
                              std::string_view upstream_base, std::string_view proxy_base);
 
-// GitHub-style JSON error for a gateway error.
-HttpResponse gateway_error(boost::system::error_code error);
+// GitHub-style JSON error for a gateway error. Error::rate_limited is a 429 with Retry-After:
+// `retry_after` (the client's wait for the token's limit; at least 1 s).
+HttpResponse gateway_error(boost::system::error_code error,
+                           std::chrono::seconds retry_after = std::chrono::seconds{0});
 HttpResponse github_error(int status, std::string_view message);
 
 }  // namespace ipfsa::service

@@ -140,7 +140,7 @@ TEST(Proxy, HeaderLinesDropWhatCouldSplitAHeader) {
 TEST(Proxy, GatewayErrorsAreGitHubStyle) {
   const std::pair<Error, int> cases[] = {
       {Error::timeout, 504},           {Error::io_failure, 502},  {Error::truncated, 502},
-      {Error::malformed, 400},         {Error::unsupported, 400}, {Error::limit_exceeded, 429},
+      {Error::malformed, 400},         {Error::unsupported, 400}, {Error::rate_limited, 429},
       {Error::protocol_violation, 502}};
   for (auto [error, status] : cases) {
     auto r = gateway_error(error);
@@ -149,6 +149,15 @@ TEST(Proxy, GatewayErrorsAreGitHubStyle) {
     EXPECT_TRUE(doc.at("message").is_string());
     EXPECT_EQ(doc.at("documentation_url").as_string(), kDocumentationUrl);
   }
+  // A rate limit says when to come back; a busy swarm asks for a short wait.
+  auto limited = gateway_error(Error::rate_limited, std::chrono::seconds{42});
+  EXPECT_EQ(limited.header("retry-after"), "42");
+  EXPECT_NE(limited.body->find("retry in 42 s"), std::string::npos);
+  EXPECT_EQ(gateway_error(Error::rate_limited).header("retry-after"), "1");  // never 0
+  auto busy = gateway_error(Error::peer_busy);
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.header("retry-after"), "1");
+  EXPECT_EQ(gateway_error(Error::limit_exceeded).status, 502);  // a peer's violation is no 429
 }
 
 TEST(Assets, ContentTypes) {

@@ -78,11 +78,6 @@ Service::~Service() {
   server_.reset();  // joins the worker pool: no handler runs past this point
 }
 
-std::string ListenAddress::url() const {
-  return v6 ? "http://[" + address + "]:" + std::to_string(port)
-            : "http://" + address + ":" + std::to_string(port);
-}
-
 Result<ListenAddress> Service::start() {
   if (!loopback_ && !config_.token) return Error::invalid_state;
   HttpHandlers handlers;
@@ -96,8 +91,7 @@ Result<ListenAddress> Service::start() {
   server_ = std::make_unique<HttpServer>(io_, config_.limits, std::move(handlers), metrics_);
   auto bound = server_->listen(config_.host, config_.port);
   if (!bound) return bound.error();
-  const ListenAddress where{bound->address().to_string(), bound->port(),
-                            bound->address().is_v6()};
+  const ListenAddress where = *bound;
   log::info("dashboard and API on {}", where.url());
   if (!loopback_) log::info("dashboard: non-loopback address; every API route requires the token");
 
@@ -338,7 +332,7 @@ HttpResponse Service::proxy_rest(const HttpRequest& request, const HttpRoute& ro
   auto answer = gateway.rest(call);
   if (!answer) {
     log::debug("proxy {} {}: {}", request.method, path_only(rest), answer.error().message());
-    return gateway_error(answer.error());
+    return gateway_error(answer.error(), gateway.client().retry_after());
   }
   return answer_response(request, *answer, gateway.client().config().api_url,
                          proxy_base(request, route));
@@ -353,7 +347,7 @@ HttpResponse Service::proxy_graphql(const HttpRequest& request, const HttpRoute&
   }
   auto& gateway = backend_.gateway();
   auto answer = gateway.graphql(*call);
-  if (!answer) return gateway_error(answer.error());
+  if (!answer) return gateway_error(answer.error(), gateway.client().retry_after("graphql"));
   return answer_response(request, *answer, gateway.client().config().api_url,
                          route.base + std::string(kRestPrefix));
 }

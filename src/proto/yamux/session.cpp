@@ -204,7 +204,7 @@ void Session::apply_close_flags(StreamId id, std::uint16_t flags) {
 
 Result<StreamId> Session::open_stream() {
   if (error_ || local_go_away_ || remote_go_away_) return Error::session_closed;
-  if (outbound_count_ >= config_.max_streams) return Error::limit_exceeded;
+  if (outbound_count_ >= config_.max_streams) return Error::too_many_streams;
   // Ids of one parity run out after 2^31 streams; the session is then spent.
   if (next_id_ > std::numeric_limits<StreamId>::max() - 2) return Error::session_closed;
   const StreamId id = next_id_;

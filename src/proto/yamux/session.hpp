@@ -89,7 +89,7 @@ class Session {
   void handle_timeout(TimePoint now);
 
   // Opens an outbound stream (queues WINDOW_UPDATE+SYN). Errors: session_closed (failed, or a
-  // GoAway was sent or received), limit_exceeded (max_streams outbound streams open).
+  // GoAway was sent or received), too_many_streams (max_streams outbound streams open).
   Result<StreamId> open_stream();
   // Queues up to the stream's send window (and the outgoing budget) of `data`; returns how many
   // bytes were taken, 0 if none: then wait for a `writable` event for this stream.

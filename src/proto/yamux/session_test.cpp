@@ -149,7 +149,7 @@ TEST(YamuxSession, OutboundStreamLimit) {
   config.max_streams = 3;
   Session s(Role::client, config, kT0);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(s.open_stream());
-  EXPECT_EQ(s.open_stream().error(), Error::limit_exceeded);
+  EXPECT_EQ(s.open_stream().error(), Error::too_many_streams);
   s.reset(1);
   EXPECT_EQ(s.open_stream().value(), 7u);
 }
