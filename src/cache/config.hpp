@@ -19,7 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "cache/checked.hpp"
+#include "base/env.hpp"
+#include "base/status.hpp"
 #include "cache/store.hpp"
 #include "cache/ttl_policy.hpp"
 
@@ -30,9 +31,6 @@ inline constexpr std::uint64_t kMaxMaxBytes = 1ull << 40;
 inline constexpr std::string_view kDatabaseFileName = "github-api-cache.sqlite3";
 inline constexpr std::string_view kTtlFileName = "ttl.conf";
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-// Reads the process environment.
-EnvLookup process_env();
 
 struct Config {
   std::filesystem::path dir;

@@ -7,33 +7,25 @@
 namespace ipfsa::cache {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 TEST(CacheConfig, DirectoryPrecedence) {
-  std::map<std::string, std::string> env = {{"HOME", "/home/u"}};
-  EXPECT_EQ(Config::from_env(env_of(env))->dir, "/home/u/.cache/ipfs-accelerate");
+  std::map<std::string, std::string, std::less<>> env = {{"HOME", "/home/u"}};
+  EXPECT_EQ(Config::from_env(env_from(env))->dir, "/home/u/.cache/ipfs-accelerate");
   env["XDG_CACHE_HOME"] = "/xdg";
-  EXPECT_EQ(Config::from_env(env_of(env))->dir, "/xdg/ipfs-accelerate");
+  EXPECT_EQ(Config::from_env(env_from(env))->dir, "/xdg/ipfs-accelerate");
   env["IPFS_ACCELERATE_CACHE_DIR"] = "/ia";
-  EXPECT_EQ(Config::from_env(env_of(env))->dir, "/ia");
+  EXPECT_EQ(Config::from_env(env_from(env))->dir, "/ia");
   env["CACHE_DIR"] = "/c";
-  EXPECT_EQ(Config::from_env(env_of(env))->dir, "/c");
-  EXPECT_EQ(Config::from_env(env_of(env))->database_file(), "/c/github-api-cache.sqlite3");
+  EXPECT_EQ(Config::from_env(env_from(env))->dir, "/c");
+  EXPECT_EQ(Config::from_env(env_from(env))->database_file(), "/c/github-api-cache.sqlite3");
   env["CACHE_DIR"] = "";  // empty counts as unset
-  EXPECT_EQ(Config::from_env(env_of(env))->dir, "/ia");
-  auto none = Config::from_env(env_of({}));
+  EXPECT_EQ(Config::from_env(env_from(env))->dir, "/ia");
+  auto none = Config::from_env(env_from({}));
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().find("CACHE_DIR"), std::string::npos);
 }
 
 TEST(CacheConfig, Defaults) {
-  auto c = Config::from_env(env_of({{"HOME", "/h"}}));
+  auto c = Config::from_env(env_from({{"HOME", "/h"}}));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->default_ttl, kDefaultTtl);
   EXPECT_EQ(c->max_bytes, kDefaultMaxBytes);
@@ -43,12 +35,12 @@ TEST(CacheConfig, Defaults) {
 }
 
 TEST(CacheConfig, ParsesValues) {
-  auto c = Config::from_env(env_of({{"CACHE_DIR", "/c"},
-                                    {"CACHE_DEFAULT_TTL", "60"},
-                                    {"CACHE_MAX_BYTES", "256MiB"},
-                                    {"CACHE_MAX_ENTRIES", "1000"},
-                                    {"CACHE_HOT_BYTES", "0"},
-                                    {"CACHE_TTL_FILE", "/etc/ttl.conf"}}));
+  auto c = Config::from_env(env_from({{"CACHE_DIR", "/c"},
+                                      {"CACHE_DEFAULT_TTL", "60"},
+                                      {"CACHE_MAX_BYTES", "256MiB"},
+                                      {"CACHE_MAX_ENTRIES", "1000"},
+                                      {"CACHE_HOT_BYTES", "0"},
+                                      {"CACHE_TTL_FILE", "/etc/ttl.conf"}}));
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->default_ttl, std::chrono::seconds(60));
   EXPECT_EQ(c->max_bytes, 256u << 20);
@@ -68,7 +60,7 @@ TEST(CacheConfig, BadValuesNameTheVariable) {
       {"CACHE_HOT_BYTES", "x"},
   };
   for (const auto& [name, value] : bad) {
-    auto c = Config::from_env(env_of({{"CACHE_DIR", "/c"}, {name, value}}));
+    auto c = Config::from_env(env_from({{"CACHE_DIR", "/c"}, {name, value}}));
     ASSERT_FALSE(c) << name << "=" << value;
     EXPECT_NE(c.error().find(std::string(name) + "='" + value + "'"), std::string::npos)
         << c.error();

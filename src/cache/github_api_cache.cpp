@@ -347,15 +347,15 @@ CacheStats GitHubAPICache::stats() const {
   return s;
 }
 
-Checked<GitHubAPICache*> global_cache() {
+Checked<GitHubAPICache*> global_cache(const std::function<Checked<Config>()>& configure) {
   static std::mutex mutex;
   static std::unique_ptr<GitHubAPICache> cache;
   std::lock_guard lock(mutex);
   if (cache) return cache.get();
-  auto config = Config::from_env(process_env());
-  if (!config) return Checked<GitHubAPICache*>::failure(config.error());
+  auto config = configure();
+  if (!config) return config.status();
   auto opened = GitHubAPICache::open(*config);
-  if (!opened) return Checked<GitHubAPICache*>::failure(opened.error());
+  if (!opened) return opened.status();
   cache = std::move(*opened);
   return cache.get();
 }

@@ -18,7 +18,7 @@
 #include <unordered_map>
 
 #include "base/error.hpp"
-#include "cache/checked.hpp"
+#include "base/status.hpp"
 #include "cache/config.hpp"
 #include "cache/entry.hpp"
 #include "cache/key.hpp"
@@ -159,8 +159,10 @@ class GitHubAPICache {
 // API").
 bool is_rate_limited(const UpstreamResponse& response) noexcept;
 
-// The process-wide cache, opened on first use from Config::from_env(process_env()). Returns the
-// configuration or open error as a message (and tries again on the next call).
-Checked<GitHubAPICache*> global_cache();
+// The process-wide cache (the seed's global_cache()), opened on first use with the Config that
+// `configure()` returns: configuration flows in from the caller (node/, cli/), cache/ reads no
+// environment. Later calls return the same cache and do not call `configure`. Returns the
+// configuration or open error (and tries again on the next call).
+Checked<GitHubAPICache*> global_cache(const std::function<Checked<Config>()>& configure);
 
 }  // namespace ipfsa::cache

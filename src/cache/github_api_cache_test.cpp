@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <thread>
 #include <vector>
 
+#include "base/env.hpp"
 #include "cache/test_util.hpp"
 
 namespace ipfsa::cache {
@@ -362,21 +362,27 @@ TEST(GitHubAPICache, OpenReadsTheTtlFileFromTheCacheDir) {
   EXPECT_NE(bad.error().find("ttl.conf:1"), std::string::npos) << bad.error();
 }
 
-TEST(GitHubAPICache, GlobalCacheFromTheEnvironment) {
+TEST(GitHubAPICache, GlobalCacheIsConfiguredByItsCaller) {
   static TempDir dir;  // outlives the global cache
-  ::setenv("CACHE_DIR", dir.path().c_str(), 1);
-  ::setenv("CACHE_DEFAULT_TTL", "abc", 1);
-  auto bad = global_cache();
+  int calls = 0;
+  std::string ttl = "abc";
+  auto configure = [&] {
+    ++calls;
+    return Config::from_env(env_from({{"CACHE_DIR", dir.path().string()},
+                                      {"CACHE_DEFAULT_TTL", ttl}}));
+  };
+  auto bad = global_cache(configure);
   ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.code(), Error::malformed);
   EXPECT_NE(bad.error().find("CACHE_DEFAULT_TTL='abc'"), std::string::npos) << bad.error();
-  ::setenv("CACHE_DEFAULT_TTL", "42", 1);
-  auto good = global_cache();
+  ttl = "42";
+  auto good = global_cache(configure);  // a failed open is tried again
   ASSERT_TRUE(good) << good.error();
   EXPECT_EQ((*good)->ttl_policy().default_ttl(), std::chrono::seconds(42));
-  EXPECT_EQ(*global_cache(), *good);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(*global_cache(configure), *good);
+  EXPECT_EQ(calls, 2) << "an open cache is not configured again";
   EXPECT_TRUE(std::filesystem::exists(dir.path() / kDatabaseFileName));
-  ::unsetenv("CACHE_DIR");
-  ::unsetenv("CACHE_DEFAULT_TTL");
 }
 
 TEST_F(FetchTest, PeerSourceAnswersAMissWithoutAnUpstreamCall) {

@@ -25,7 +25,7 @@
 
 #include "base/error.hpp"
 #include "base/lru_map.hpp"
-#include "cache/checked.hpp"
+#include "base/status.hpp"
 #include "cache/entry.hpp"
 #include "cache/key.hpp"
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cache/checked.hpp"
+#include "base/status.hpp"
 #include "cache/key.hpp"
 
 namespace ipfsa::cache {

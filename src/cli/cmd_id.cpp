@@ -12,13 +12,13 @@ namespace ipfsa::cli {
 int run_id(bool json) {
   auto identity = load_identity();
   if (!identity) return 1;
-  auto config = node::load_p2p_config(node::process_env());
+  auto config = node::load_p2p_config(process_env());
   if (!config) {
-    std::cerr << "error: " << config.error << "\n";
+    std::cerr << "error: " << config.error() << "\n";
     return 2;
   }
   const auto peer = wire::PeerId::from_public_key(identity->public_key());
-  const auto port = config.value->listen_port;
+  const auto port = config->listen_port;
   std::vector<std::string> addrs;
   for (const char* ip : {"0.0.0.0", "::"}) {
     if (auto ma = wire::Multiaddr::tcp(ip, port)) addrs.push_back(ma->with_peer_id(peer).to_string());

@@ -100,10 +100,10 @@ int run_mcp(const std::vector<std::string>& args) {
     return 1;
   }
   bool p2p_enabled = true;
-  if (auto p2p = node::load_p2p_config(node::process_env())) {
-    p2p_enabled = p2p.value->enabled;
+  if (auto p2p = node::load_p2p_config(process_env())) {
+    p2p_enabled = p2p->enabled;
   } else {
-    log::warn("{}", p2p.error);
+    log::warn("{}", p2p.error());
   }
   mcp::LocalBackend backend(*local->gateway, p2p_enabled);
   const mcp::Server server(backend, mcp::ServerInfo{"ipfs-accelerate", std::string(kVersion)});

@@ -30,21 +30,14 @@ struct ServeSetup {
 };
 
 std::optional<ServeSetup> configure(const ServeOptions& options) {
-  const auto env = node::process_env();
+  const auto env = process_env();
   ServeSetup setup;
   auto p2p = node::load_p2p_config(env);
   if (!p2p) {
-    log::error("{}", p2p.error);
+    log::error("{}", p2p.error());
     return std::nullopt;
   }
-  setup.swarm.p2p = std::move(*p2p.value);
-  for (const auto& text : setup.swarm.p2p.bootstrap_peers) {
-    auto ma = wire::Multiaddr::parse(text);
-    if (!ma || !ma->peer_id()) {
-      log::error("CACHE_BOOTSTRAP_PEERS: {} is not a multiaddr ending in /p2p/<peer id>", text);
-      return std::nullopt;
-    }
-  }
+  setup.swarm.p2p = std::move(*p2p);
   setup.swarm.listen = options.listen;
   setup.swarm.agent_version = agent_version();
   const std::filesystem::path key_file =
@@ -55,13 +48,12 @@ std::optional<ServeSetup> configure(const ServeOptions& options) {
     if (!setup.swarm.swarm_key_file_psk) return std::nullopt;
   }
   auto secret = share::swarm_secret_from_env(env);
-  if (!secret.error.empty()) {
-    log::error("{}", secret.error);
+  if (!secret) {
+    log::error("{}", secret.error());
     return std::nullopt;
   }
-  setup.swarm.secret = std::move(secret.secret);
-  auto registry = registry::registry_settings_from_env(
-      [&env](std::string_view name) { return env(std::string(name)); });
+  setup.swarm.secret = std::move(*secret);
+  auto registry = registry::registry_settings_from_env(env);
   if (!registry) {
     log::error("peer registry configuration (IPFS_ACCELERATE_GITHUB_REPO, GITHUB_REPOSITORY, "
                "RUNNER_NAME, IPFS_ACCELERATE_PUBLIC_IP): {}",
@@ -71,10 +63,10 @@ std::optional<ServeSetup> configure(const ServeOptions& options) {
   setup.swarm.registry = std::move(*registry);
   auto service = service::load_service_config(env, options.dashboard_host, options.dashboard_port);
   if (!service) {
-    log::error("{}", service.error);
+    log::error("{}", service.error());
     return std::nullopt;
   }
-  setup.service = std::move(*service.value);
+  setup.service = std::move(*service);
   return setup;
 }
 

@@ -12,7 +12,7 @@ namespace ipfsa::cli {
 std::string agent_version() { return "ipfs-accelerate/" + std::string(kVersion); }
 
 std::optional<crypto::Ed25519KeyPair> load_identity() {
-  auto dir = crypto::state_dir_from_env();
+  auto dir = crypto::state_dir_from_env(process_env());
   if (!dir) {
     std::cerr << "error: cannot find a state directory (set IPFS_ACCELERATE_HOME): "
               << dir.error().message() << "\n";

@@ -183,21 +183,21 @@ Result<bool> write_key_file(const fs::path& dir, const fs::path& path, ByteView 
   return true;
 }
 
-std::optional<fs::path> env_path(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return std::nullopt;
-  return fs::path(v);
+std::optional<fs::path> env_path(const EnvLookup& env, std::string_view name) {
+  auto v = env(name);
+  if (!v || v->empty()) return std::nullopt;
+  return fs::path(*v);
 }
 
 }  // namespace
 
-Result<fs::path> state_dir_from_env() {
-  if (auto home = env_path("IPFS_ACCELERATE_HOME")) return *home;
+Result<fs::path> state_dir_from_env(const EnvLookup& env) {
+  if (auto home = env_path(env, "IPFS_ACCELERATE_HOME")) return *home;
   // XDG Base Directory spec: a relative path in $XDG_DATA_HOME is invalid and ignored.
-  if (auto xdg = env_path("XDG_DATA_HOME"); xdg && xdg->is_absolute()) {
+  if (auto xdg = env_path(env, "XDG_DATA_HOME"); xdg && xdg->is_absolute()) {
     return *xdg / "ipfs-accelerate";
   }
-  if (auto home = env_path("HOME")) return *home / ".local" / "share" / "ipfs-accelerate";
+  if (auto home = env_path(env, "HOME")) return *home / ".local" / "share" / "ipfs-accelerate";
   return Error::not_found;
 }
 

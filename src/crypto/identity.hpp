@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "base/env.hpp"
 #include "base/error.hpp"
 #include "base/secret.hpp"
 #include "crypto/ed25519.hpp"
@@ -40,7 +41,7 @@ struct IdentityReport {
 // $IPFS_ACCELERATE_HOME, else $XDG_DATA_HOME/ipfs-accelerate (only if absolute, per the XDG
 // spec), else $HOME/.local/share/ipfs-accelerate. Empty variables count as unset.
 // Errors: not_found (none of the three is usable).
-Result<std::filesystem::path> state_dir_from_env();
+Result<std::filesystem::path> state_dir_from_env(const EnvLookup& env);
 
 // Loads `dir/identity.key`, or creates it (and `dir`) when it does not exist.
 // Errors: io_failure (filesystem), too_large, truncated / malformed (not a PrivateKey

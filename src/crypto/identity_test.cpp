@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 namespace ipfsa::crypto {
 namespace {
@@ -186,39 +187,21 @@ TEST(Identity, DirectoryInPlaceOfKeyFileIsAnError) {
   EXPECT_FALSE(report.error.empty());
 }
 
-class EnvGuard {
- public:
-  explicit EnvGuard(const char* name) : name_(name) {
-    if (const char* v = std::getenv(name)) saved_ = v;
-  }
-  ~EnvGuard() {
-    if (saved_) {
-      ::setenv(name_, saved_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> saved_;
-};
-
 TEST(Identity, StateDirFromEnvPrecedence) {
-  EnvGuard a("IPFS_ACCELERATE_HOME"), b("XDG_DATA_HOME"), c("HOME");
-  ::setenv("IPFS_ACCELERATE_HOME", "/srv/ipfsa", 1);
-  ::setenv("XDG_DATA_HOME", "/xdg", 1);
-  ::setenv("HOME", "/home/u", 1);
-  EXPECT_EQ(state_dir_from_env().value(), fs::path("/srv/ipfsa"));
-  ::setenv("IPFS_ACCELERATE_HOME", "", 1);
-  EXPECT_EQ(state_dir_from_env().value(), fs::path("/xdg/ipfs-accelerate"));
-  ::setenv("XDG_DATA_HOME", "relative/dir", 1);
-  EXPECT_EQ(state_dir_from_env().value(), fs::path("/home/u/.local/share/ipfs-accelerate"));
-  ::unsetenv("XDG_DATA_HOME");
-  EXPECT_EQ(state_dir_from_env().value(), fs::path("/home/u/.local/share/ipfs-accelerate"));
-  ::unsetenv("HOME");
-  ::unsetenv("IPFS_ACCELERATE_HOME");
-  EXPECT_EQ(state_dir_from_env().error(), Error::not_found);
+  std::map<std::string, std::string, std::less<>> env = {
+      {"IPFS_ACCELERATE_HOME", "/srv/ipfsa"}, {"XDG_DATA_HOME", "/xdg"}, {"HOME", "/home/u"}};
+  EXPECT_EQ(state_dir_from_env(env_from(env)).value(), fs::path("/srv/ipfsa"));
+  env["IPFS_ACCELERATE_HOME"] = "";
+  EXPECT_EQ(state_dir_from_env(env_from(env)).value(), fs::path("/xdg/ipfs-accelerate"));
+  env["XDG_DATA_HOME"] = "relative/dir";
+  EXPECT_EQ(state_dir_from_env(env_from(env)).value(),
+            fs::path("/home/u/.local/share/ipfs-accelerate"));
+  env.erase("XDG_DATA_HOME");
+  EXPECT_EQ(state_dir_from_env(env_from(env)).value(),
+            fs::path("/home/u/.local/share/ipfs-accelerate"));
+  env.erase("HOME");
+  env.erase("IPFS_ACCELERATE_HOME");
+  EXPECT_EQ(state_dir_from_env(env_from(env)).error(), Error::not_found);
 }
 
 }  // namespace

@@ -322,7 +322,7 @@ Result<Response> Client::send(const Request& req) {
     if (auto until = s.limiter.blocked_until(resource, s.now())) {
       log::debug("github: {} {} refused locally: rate limited ({})", req.method,
                  url.substr(0, url.find('?')), resource);
-      return Error::limit_exceeded;
+      return Error::rate_limited;
     }
   }
 

@@ -14,12 +14,12 @@
 //   e.g. serves stale on 5xx. Errors are transport failures: Error::timeout, Error::too_large,
 //   Error::truncated (connection closed before Content-Length bytes, or nothing received),
 //   Error::malformed (bad URL or header, unparsable response), Error::protocol_violation (HTTP/2
-//   error, pagination link to another origin), Error::limit_exceeded (rate limited: see below),
+//   error, pagination link to another origin), Error::rate_limited (rate limited: see below),
 //   Error::io_failure (connect, TLS, socket; detail in the debug log), Error::cancelled
 //   (Request::cancel was set).
 // - Rate limits: responses obtained with the configured token feed a RateLimiter. While it says
 //   "blocked" for the request's resource (core, search, graphql, ...) send() returns
-//   Error::limit_exceeded WITHOUT contacting GitHub; retry_after() says for how long. Requests
+//   Error::rate_limited WITHOUT contacting GitHub; retry_after() says for how long. Requests
 //   carrying their own token (Request::token) bypass and do not feed that state.
 // - The token is sent only to the origins of api_url and graphql_url, as
 //   "Authorization: token <t>"; it never appears in logs. Redirects to another host drop it
@@ -109,7 +109,7 @@ class Client {
   // Seconds until `resource` may be called again (0 = now), for the configured token.
   std::chrono::seconds retry_after(std::string_view resource = "core") const;
   // Holds requests for `resource` with the configured token until `until` (a swarm peer using
-  // the same token reported the limit): they fail with limit_exceeded as if we had seen it.
+  // the same token reported the limit): they fail with rate_limited as if we had seen it.
   void hold_off(std::string_view resource, WallTime until);
   // Last X-RateLimit-* state seen for `resource`.
   std::optional<RateLimitInfo> rate_limit(std::string_view resource = "core") const;

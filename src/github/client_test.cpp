@@ -196,7 +196,7 @@ TEST_F(Fixtures, PrimaryLimitBlocksCoreWithoutCallingGitHub) {
   EXPECT_EQ(c->retry_after("search"), 0s);
   auto again = c->get(kRepo);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error(), Error::limit_exceeded);
+  EXPECT_EQ(again.error(), Error::rate_limited);
 }
 
 TEST_F(Fixtures, TooManyRequestsWithRetryAfterThenRecovery) {
@@ -214,9 +214,9 @@ TEST_F(Fixtures, TooManyRequestsWithRetryAfterThenRecovery) {
   EXPECT_EQ(c->retry_after("graphql"), wait);  // secondary limits block every resource
   auto blocked = c->get(kRepo);
   ASSERT_FALSE(blocked);
-  EXPECT_EQ(blocked.error(), Error::limit_exceeded);
+  EXPECT_EQ(blocked.error(), Error::rate_limited);
   *now = now->load() + wait - 1s;  // not yet
-  EXPECT_EQ(c->get(kRepo).error(), Error::limit_exceeded);
+  EXPECT_EQ(c->get(kRepo).error(), Error::rate_limited);
   *now = now->load() + 1s + 100ms;
   EXPECT_EQ(c->retry_after("core"), 0s);
   auto ok = c->get(kRepo);  // the scenario's next recorded answer: proves nothing was sent before
@@ -239,7 +239,7 @@ TEST_F(Fixtures, SecondaryLimitWaitsAMinute) {
   EXPECT_EQ(r->status, 403);
   EXPECT_GE(c->retry_after("core"), 59s);
   EXPECT_LE(c->retry_after("core"), 60s);
-  EXPECT_EQ(c->graphql("{ viewer { login } }", "").error(), Error::limit_exceeded);
+  EXPECT_EQ(c->graphql("{ viewer { login } }", "").error(), Error::rate_limited);
 }
 
 TEST_F(Fixtures, ServerErrorsAreResponses) {

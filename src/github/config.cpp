@@ -110,12 +110,6 @@ Result<ClientConfig> config_from_env(const EnvLookup& env, const GhTokenCommand&
   return cfg;
 }
 
-std::optional<std::string> process_env(std::string_view name) {
-  const char* v = std::getenv(std::string(name).c_str());
-  if (v == nullptr) return std::nullopt;
-  return std::string(v);
-}
-
 std::optional<SecretBytes> run_gh_auth_token(const std::string& gh_path, Duration deadline) {
   auto r = run_capture({gh_path, "auth", "token"}, deadline, kMaxTokenBytes + 64);
   if (!r || r->exit_status != 0 || r->output.empty()) return std::nullopt;
@@ -123,7 +117,7 @@ std::optional<SecretBytes> run_gh_auth_token(const std::string& gh_path, Duratio
 }
 
 Result<ClientConfig> config_from_process_env() {
-  return config_from_env(process_env, [] { return run_gh_auth_token(); });
+  return config_from_env(process_env(), [] { return run_gh_auth_token(); });
 }
 
 }  // namespace ipfsa::github

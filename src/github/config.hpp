@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/env.hpp"
 #include "base/error.hpp"
 #include "base/secret.hpp"
 #include "base/time.hpp"
@@ -49,8 +50,6 @@ struct ClientConfig {
   WallClockFn wall_clock;
 };
 
-// Returns the value of an environment variable, nullopt if unset.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 // Produces the `gh auth token` output, nullopt if gh is absent, fails or times out.
 using GhTokenCommand = std::function<std::optional<SecretBytes>()>;
 
@@ -60,9 +59,6 @@ using GhTokenCommand = std::function<std::optional<SecretBytes>()>;
 // or a token with whitespace/control characters inside), Error::too_large (URL or token over
 // kMaxUrlBytes / kMaxTokenBytes).
 Result<ClientConfig> config_from_env(const EnvLookup& env, const GhTokenCommand& gh);
-
-// getenv-based lookup.
-std::optional<std::string> process_env(std::string_view name);
 
 // Runs `<gh_path> auth token` (no shell) with `deadline`; trims the trailing newline. nullopt if
 // gh is absent, exits non-zero, prints nothing, or times out.

@@ -15,14 +15,6 @@ namespace {
 
 using Env = std::map<std::string, std::string, std::less<>>;
 
-EnvLookup lookup(const Env& env) {
-  return [&env](std::string_view name) -> std::optional<std::string> {
-    auto it = env.find(name);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 std::string as_string(const SecretBytes& s) {
   return {reinterpret_cast<const char*>(s.view().data()), s.size()};
 }
@@ -37,7 +29,7 @@ GhTokenCommand gh_says(std::string out, int* calls) {
 
 TEST(Config, Defaults) {
   Env env;
-  auto cfg = config_from_env(lookup(env), nullptr);
+  auto cfg = config_from_env(env_from(env), nullptr);
   ASSERT_TRUE(cfg);
   EXPECT_EQ(cfg->api_url, "https://api.github.com");
   EXPECT_EQ(cfg->graphql_url, "https://api.github.com/graphql");
@@ -48,12 +40,12 @@ TEST(Config, Defaults) {
 TEST(Config, EnterpriseUrls) {
   Env env{{"GITHUB_API_URL", "https://ghe.example.com/api/v3/"},
           {"GITHUB_GRAPHQL_URL", "https://ghe.example.com/api/graphql"}};
-  auto cfg = config_from_env(lookup(env), nullptr);
+  auto cfg = config_from_env(env_from(env), nullptr);
   ASSERT_TRUE(cfg);
   EXPECT_EQ(cfg->api_url, "https://ghe.example.com/api/v3");
   EXPECT_EQ(cfg->graphql_url, "https://ghe.example.com/api/graphql");
   Env only_api{{"GITHUB_API_URL", "http://127.0.0.1:9/api.github.com/x"}};
-  auto c2 = config_from_env(lookup(only_api), nullptr);
+  auto c2 = config_from_env(env_from(only_api), nullptr);
   ASSERT_TRUE(c2);
   EXPECT_EQ(c2->graphql_url, "http://127.0.0.1:9/api.github.com/x/graphql");
 }
@@ -62,60 +54,60 @@ TEST(Config, BadUrls) {
   for (std::string bad : {"api.github.com", "ftp://x", "https://", "https://u:p@host/",
                           "https://host/a b", "https://host/\n"}) {
     Env env{{"GITHUB_API_URL", bad}};
-    EXPECT_EQ(config_from_env(lookup(env), nullptr).error(), Error::malformed) << bad;
+    EXPECT_EQ(config_from_env(env_from(env), nullptr).error(), Error::malformed) << bad;
   }
   Env huge{{"GITHUB_GRAPHQL_URL", "https://h/" + std::string(kMaxUrlBytes, 'a')}};
-  EXPECT_EQ(config_from_env(lookup(huge), nullptr).error(), Error::too_large);
+  EXPECT_EQ(config_from_env(env_from(huge), nullptr).error(), Error::too_large);
 }
 
 TEST(Config, TokenPrecedence) {
   int calls = 0;
   Env both{{"GH_TOKEN", "gh-tok"}, {"GITHUB_TOKEN", "github-tok"}};
-  auto a = config_from_env(lookup(both), gh_says("cli-tok\n", &calls));
+  auto a = config_from_env(env_from(both), gh_says("cli-tok\n", &calls));
   ASSERT_TRUE(a);
   EXPECT_EQ(as_string(a->token), "gh-tok");
   EXPECT_EQ(a->token_source, TokenSource::gh_token_env);
 
   Env second{{"GH_TOKEN", ""}, {"GITHUB_TOKEN", " github-tok\n"}};
-  auto b = config_from_env(lookup(second), gh_says("cli-tok\n", &calls));
+  auto b = config_from_env(env_from(second), gh_says("cli-tok\n", &calls));
   ASSERT_TRUE(b);
   EXPECT_EQ(as_string(b->token), "github-tok");
   EXPECT_EQ(b->token_source, TokenSource::github_token_env);
   EXPECT_EQ(calls, 0);  // gh is not run when a variable provides the token
 
   Env none;
-  auto c = config_from_env(lookup(none), gh_says("cli-tok\n", &calls));
+  auto c = config_from_env(env_from(none), gh_says("cli-tok\n", &calls));
   ASSERT_TRUE(c);
   EXPECT_EQ(as_string(c->token), "cli-tok");
   EXPECT_EQ(c->token_source, TokenSource::gh_cli);
   EXPECT_EQ(calls, 1);
 
-  auto d = config_from_env(lookup(none), [] { return std::optional<SecretBytes>{}; });
+  auto d = config_from_env(env_from(none), [] { return std::optional<SecretBytes>{}; });
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->token.empty());
   EXPECT_EQ(d->token_source, TokenSource::none);
 
   // gh printing garbage is "no token", not an error.
-  auto e = config_from_env(lookup(none), gh_says("two words\n", &calls));
+  auto e = config_from_env(env_from(none), gh_says("two words\n", &calls));
   ASSERT_TRUE(e);
   EXPECT_TRUE(e->token.empty());
 }
 
 TEST(Config, BadTokens) {
   Env inner{{"GH_TOKEN", "abc\r\nX-Evil: 1"}};
-  EXPECT_EQ(config_from_env(lookup(inner), nullptr).error(), Error::malformed);
+  EXPECT_EQ(config_from_env(env_from(inner), nullptr).error(), Error::malformed);
   Env huge{{"GITHUB_TOKEN", std::string(kMaxTokenBytes + 1, 'a')}};
-  EXPECT_EQ(config_from_env(lookup(huge), nullptr).error(), Error::too_large);
+  EXPECT_EQ(config_from_env(env_from(huge), nullptr).error(), Error::too_large);
 }
 
 TEST(Config, CaVariables) {
   Env env{{"SSL_CERT_FILE", "/b.pem"}, {"SSL_CERT_DIR", "/certs"}};
-  auto a = config_from_env(lookup(env), nullptr);
+  auto a = config_from_env(env_from(env), nullptr);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->ca_bundle, "/b.pem");
   EXPECT_EQ(a->ca_path, "/certs");
   env["CURL_CA_BUNDLE"] = "/a.pem";
-  auto b = config_from_env(lookup(env), nullptr);
+  auto b = config_from_env(env_from(env), nullptr);
   ASSERT_TRUE(b);
   EXPECT_EQ(b->ca_bundle, "/a.pem");
 }
@@ -153,7 +145,7 @@ TEST_F(FakeGh, PrintsToken) {
   ASSERT_TRUE(t);
   EXPECT_EQ(as_string(*t), "gho_fake123\n");
   Env none;
-  auto cfg = config_from_env(lookup(none), [&] { return run_gh_auth_token(gh); });
+  auto cfg = config_from_env(env_from(none), [&] { return run_gh_auth_token(gh); });
   ASSERT_TRUE(cfg);
   EXPECT_EQ(as_string(cfg->token), "gho_fake123");
 }

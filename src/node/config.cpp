@@ -8,13 +8,6 @@
 
 namespace ipfsa::node {
 
-EnvLookup process_env() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
-    return std::nullopt;
-  };
-}
-
 std::optional<bool> parse_bool(std::string_view text) {
   const std::string s = ascii_lower(text);
   if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
@@ -38,7 +31,7 @@ std::string trim_setting(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
+Checked<P2pConfig> load_p2p_config(const EnvLookup& env) {
   P2pConfig config;
   for (auto [name, field] : {std::pair<const char*, bool*>{"CACHE_ENABLE_P2P", &config.enabled},
                              std::pair<const char*, bool*>{"CACHE_MDNS", &config.mdns}}) {
@@ -46,8 +39,9 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     if (!value || trim_setting(*value).empty()) continue;
     auto b = parse_bool(trim_setting(*value));
     if (!b) {
-      return {std::nullopt, std::string(name) + "=" + *value +
-                                " is not a boolean (use true/false, 1/0, yes/no or on/off)"};
+      return Checked<P2pConfig>::failure(
+          std::string(name) + "=" + *value +
+          " is not a boolean (use true/false, 1/0, yes/no or on/off)");
     }
     *field = *b;
   }
@@ -57,15 +51,17 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size() || value < 1 ||
         value > kMaxOwnerTimeoutMs) {
-      return {std::nullopt, "CACHE_P2P_OWNER_TIMEOUT_MS=" + *ms + " is not a number of milliseconds (1-" +
-                                std::to_string(kMaxOwnerTimeoutMs) + ")"};
+      return Checked<P2pConfig>::failure("CACHE_P2P_OWNER_TIMEOUT_MS=" + *ms +
+                                         " is not a number of milliseconds (1-" +
+                                         std::to_string(kMaxOwnerTimeoutMs) + ")");
     }
     config.owner_timeout_ms = value;
   }
   if (auto port = env("CACHE_LISTEN_PORT"); port && !trim_setting(*port).empty()) {
     auto p = parse_port(trim_setting(*port));
     if (!p) {
-      return {std::nullopt, "CACHE_LISTEN_PORT=" + *port + " is not a TCP port (1-65535)"};
+      return Checked<P2pConfig>::failure("CACHE_LISTEN_PORT=" + *port +
+                                         " is not a TCP port (1-65535)");
     }
     config.listen_port = *p;
   }
@@ -74,20 +70,28 @@ Parsed<P2pConfig> load_p2p_config(const EnvLookup& env) {
     while (!rest.empty()) {
       auto comma = rest.find(',');
       auto item = trim_setting(rest.substr(0, comma));
-      if (!item.empty()) config.bootstrap_peers.push_back(item);
+      if (!item.empty()) {
+        auto ma = wire::Multiaddr::parse(item);
+        if (!ma || !ma->peer_id()) {
+          return Checked<P2pConfig>::failure("CACHE_BOOTSTRAP_PEERS: " + item +
+                                             " is not a multiaddr ending in /p2p/<peer id>");
+        }
+        config.bootstrap_peers.push_back(std::move(*ma));
+      }
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
     if (config.bootstrap_peers.size() > kMaxBootstrapPeers) {
-      return {std::nullopt, "CACHE_BOOTSTRAP_PEERS lists " +
-                                std::to_string(config.bootstrap_peers.size()) +
-                                " peers; the limit is " + std::to_string(kMaxBootstrapPeers)};
+      return Checked<P2pConfig>::failure(
+          "CACHE_BOOTSTRAP_PEERS lists " + std::to_string(config.bootstrap_peers.size()) +
+              " peers; the limit is " + std::to_string(kMaxBootstrapPeers),
+          Error::too_large);
     }
   }
   if (auto key = env("IPFS_ACCELERATE_SWARM_KEY"); key && !trim_setting(*key).empty()) {
     config.swarm_key_file = trim_setting(*key);
   }
-  return {std::move(config), {}};
+  return config;
 }
 
 }  // namespace ipfsa::node

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "base/env.hpp"
 #include "base/error.hpp"
+#include "base/status.hpp"
+#include "wire/multiaddr.hpp"
 
 namespace ipfsa::node {
 
@@ -17,8 +20,6 @@ inline constexpr std::uint16_t kDefaultListenPort = 9100;
 inline constexpr int kListenPortAttempts = 21;  // the port, then +1 .. +20 when busy
 inline constexpr std::size_t kMaxBootstrapPeers = 64;
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup process_env();
 
 inline constexpr int kDefaultOwnerTimeoutMs = 300;
 inline constexpr int kMaxOwnerTimeoutMs = 60'000;
@@ -30,23 +31,13 @@ struct P2pConfig {
   // The registry's variables (IPFS_ACCELERATE_GITHUB_REPO, RUNNER_NAME, ...) are parsed by
   // registry::registry_settings_from_env.
   std::uint16_t listen_port = kDefaultListenPort;  // CACHE_LISTEN_PORT
-  std::vector<std::string> bootstrap_peers;        // CACHE_BOOTSTRAP_PEERS (comma-separated)
+  // CACHE_BOOTSTRAP_PEERS (comma-separated), each a multiaddr ending in /p2p/<peer id>.
+  std::vector<wire::Multiaddr> bootstrap_peers;
   std::optional<std::filesystem::path> swarm_key_file;  // IPFS_ACCELERATE_SWARM_KEY (pnet key file)
 };
 
-// Errors are returned as human-readable messages naming the variable and the accepted values.
-struct ConfigError {
-  std::string message;
-};
-
-template <class T>
-struct Parsed {
-  std::optional<T> value;
-  std::string error;  // set when value is empty
-  explicit operator bool() const { return value.has_value(); }
-};
-
-Parsed<P2pConfig> load_p2p_config(const EnvLookup& env);
+// A failure's message names the variable and the accepted values.
+Checked<P2pConfig> load_p2p_config(const EnvLookup& env);
 // An environment value or flag without surrounding spaces, tabs and line ends.
 std::string trim_setting(std::string_view text);
 // "true/false/1/0/yes/no/on/off" (any case); nullopt for anything else.

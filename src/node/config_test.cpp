@@ -7,59 +7,66 @@
 namespace ipfsa::node {
 namespace {
 
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 TEST(Config, Defaults) {
-  auto c = load_p2p_config(env_of({}));
+  auto c = load_p2p_config(env_from({}));
   ASSERT_TRUE(c);
-  EXPECT_EQ(c.value->listen_port, 9100);
-  EXPECT_TRUE(c.value->bootstrap_peers.empty());
-  EXPECT_FALSE(c.value->swarm_key_file);
+  EXPECT_EQ(c->listen_port, 9100);
+  EXPECT_TRUE(c->bootstrap_peers.empty());
+  EXPECT_FALSE(c->swarm_key_file);
 }
 
 TEST(Config, ListenPortValidated) {
-  EXPECT_EQ(load_p2p_config(env_of({{"CACHE_LISTEN_PORT", "9200"}})).value->listen_port, 9200);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_LISTEN_PORT", "9200"}}))->listen_port, 9200);
   for (const char* bad : {"0", "65536", "abc", "-1", "9100x", "1e3"}) {
-    auto c = load_p2p_config(env_of({{"CACHE_LISTEN_PORT", bad}}));
+    auto c = load_p2p_config(env_from({{"CACHE_LISTEN_PORT", bad}}));
     EXPECT_FALSE(c) << bad;
-    EXPECT_NE(c.error.find("CACHE_LISTEN_PORT"), std::string::npos);
+    EXPECT_NE(c.error().find("CACHE_LISTEN_PORT"), std::string::npos);
   }
 }
 
 TEST(Config, BootstrapPeersSplitAndTrimmed) {
-  auto c = load_p2p_config(
-      env_of({{"CACHE_BOOTSTRAP_PEERS", " /ip4/1.2.3.4/tcp/9100/p2p/QmA , ,/ip4/5.6.7.8/tcp/1/p2p/QmB,"}}));
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c.value->bootstrap_peers,
-            (std::vector<std::string>{"/ip4/1.2.3.4/tcp/9100/p2p/QmA", "/ip4/5.6.7.8/tcp/1/p2p/QmB"}));
+  const std::string a =
+      "/ip4/1.2.3.4/tcp/9100/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq";
+  const std::string b = "/ip4/5.6.7.8/tcp/1/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN";
+  auto c = load_p2p_config(env_from({{"CACHE_BOOTSTRAP_PEERS", " " + a + " , ," + b + ","}}));
+  ASSERT_TRUE(c) << c.error();
+  ASSERT_EQ(c->bootstrap_peers.size(), 2u);
+  EXPECT_EQ(c->bootstrap_peers[0].to_string(), a);
+  EXPECT_EQ(c->bootstrap_peers[1].to_string(), b);
   std::string many;
-  for (std::size_t i = 0; i <= kMaxBootstrapPeers; ++i) many += "/ip4/1.1.1.1/tcp/1,";
-  EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_BOOTSTRAP_PEERS", many}})));
+  for (std::size_t i = 0; i <= kMaxBootstrapPeers; ++i) many += a + ",";
+  EXPECT_FALSE(load_p2p_config(env_from({{"CACHE_BOOTSTRAP_PEERS", many}})));
+}
+
+TEST(Config, BootstrapPeersAreCheckedOnce) {
+  for (const std::string bad :
+       {"/ip4/1.2.3.4/tcp/9100", "/ip4/1.2.3.4/tcp/9100/p2p/QmA", "nonsense"}) {
+    auto c = load_p2p_config(env_from({{"CACHE_BOOTSTRAP_PEERS", bad}}));
+    EXPECT_FALSE(c) << bad;
+    EXPECT_NE(c.error().find("is not a multiaddr ending in /p2p/<peer id>"), std::string::npos)
+        << c.error();
+    EXPECT_NE(c.error().find(bad), std::string::npos) << c.error();
+  }
 }
 
 TEST(Config, EnableP2pAndMdnsAreStrictBooleans) {
-  auto d = load_p2p_config(env_of({}));
-  EXPECT_TRUE(d.value->enabled);
-  EXPECT_TRUE(d.value->mdns);
-  EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_ENABLE_P2P", "off"}})).value->enabled);
-  EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_MDNS", "0"}})).value->mdns);
-  auto bad = load_p2p_config(env_of({{"CACHE_ENABLE_P2P", "maybe"}}));
+  auto d = load_p2p_config(env_from({}));
+  EXPECT_TRUE(d->enabled);
+  EXPECT_TRUE(d->mdns);
+  EXPECT_FALSE(load_p2p_config(env_from({{"CACHE_ENABLE_P2P", "off"}}))->enabled);
+  EXPECT_FALSE(load_p2p_config(env_from({{"CACHE_MDNS", "0"}}))->mdns);
+  auto bad = load_p2p_config(env_from({{"CACHE_ENABLE_P2P", "maybe"}}));
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error.find("CACHE_ENABLE_P2P=maybe"), std::string::npos);
-  EXPECT_NE(bad.error.find("true/false"), std::string::npos);
+  EXPECT_NE(bad.error().find("CACHE_ENABLE_P2P=maybe"), std::string::npos);
+  EXPECT_NE(bad.error().find("true/false"), std::string::npos);
 }
 
 TEST(Config, OwnerTimeout) {
-  EXPECT_EQ(load_p2p_config(env_of({})).value->owner_timeout_ms, kDefaultOwnerTimeoutMs);
-  EXPECT_EQ(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", "750"}})).value->owner_timeout_ms, 750);
+  EXPECT_EQ(load_p2p_config(env_from({}))->owner_timeout_ms, kDefaultOwnerTimeoutMs);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_P2P_OWNER_TIMEOUT_MS", "750"}}))->owner_timeout_ms,
+            750);
   for (const char* bad : {"0", "-5", "60001", "fast"}) {
-    EXPECT_FALSE(load_p2p_config(env_of({{"CACHE_P2P_OWNER_TIMEOUT_MS", bad}}))) << bad;
+    EXPECT_FALSE(load_p2p_config(env_from({{"CACHE_P2P_OWNER_TIMEOUT_MS", bad}}))) << bad;
   }
 }
 

@@ -1,29 +1,32 @@
 #include "node/local_github.hpp"
 
-#include <cstdlib>
+#include <string>
 
+#include "base/env.hpp"
 #include "github/config.hpp"
 
 namespace ipfsa::node {
 
-cache::Checked<cache::GitHubAPICache*> process_cache() { return cache::global_cache(); }
+Checked<cache::GitHubAPICache*> process_cache() {
+  return cache::global_cache([] { return cache::Config::from_env(process_env()); });
+}
 
-cache::Checked<LocalGitHub> open_local_github(bool with_client) {
+Checked<LocalGitHub> open_local_github(bool with_client) {
   LocalGitHub local;
   auto cache = process_cache();
-  if (!cache) return cache::Checked<LocalGitHub>::failure("cache: " + cache.error());
+  if (!cache) return Checked<LocalGitHub>::failure("cache: " + cache.error());
   local.cache = *cache;
   if (!with_client) return local;
   auto config = github::config_from_process_env();
   if (!config) {
-    return cache::Checked<LocalGitHub>::failure(
+    return Checked<LocalGitHub>::failure(
         "GitHub client configuration (GITHUB_API_URL, GITHUB_GRAPHQL_URL, GH_TOKEN, "
         "GITHUB_TOKEN): " +
         config.error().message());
   }
   auto client = github::Client::create(std::move(*config));
   if (!client) {
-    return cache::Checked<LocalGitHub>::failure("GitHub client: " + client.error().message());
+    return Checked<LocalGitHub>::failure("GitHub client: " + client.error().message());
   }
   local.client = std::move(*client);
   local.gateway = std::make_unique<GitHubGateway>(*local.cache, *local.client);
@@ -42,8 +45,9 @@ std::optional<cache::CacheKey> key_from_text(std::string_view text, std::string_
                                                                              : cache::ApiKind::rest,
                            std::string(text), "");
   }
-  const char* api = std::getenv("GITHUB_API_URL");
-  auto key = cache::rest_key({"GET", api && *api ? api : cache::kDefaultApiHost, text, accept, ""});
+  const auto api = process_env()("GITHUB_API_URL").value_or("");
+  auto key = cache::rest_key({"GET", !api.empty() ? api : std::string(cache::kDefaultApiHost), text,
+                              accept, ""});
   if (!key) return std::nullopt;
   return *key;
 }

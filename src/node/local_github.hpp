@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
-#include "cache/checked.hpp"
+#include "base/status.hpp"
 #include "cache/github_api_cache.hpp"
 #include "github/client.hpp"
 #include "node/github_gateway.hpp"
@@ -19,7 +19,7 @@ namespace ipfsa::node {
 // The process-wide cache (cache::global_cache: opened on first use from the CACHE_* variables;
 // the store's lock makes it fail with "... is in use by another process" while a node holds the
 // directory). Errors: the configuration or open error as a message.
-cache::Checked<cache::GitHubAPICache*> process_cache();
+Checked<cache::GitHubAPICache*> process_cache();
 
 struct LocalGitHub {
   cache::GitHubAPICache* cache = nullptr;
@@ -30,7 +30,7 @@ struct LocalGitHub {
 // Opens the process's cache and, with_client, the GitHub client (GITHUB_API_URL,
 // GITHUB_GRAPHQL_URL, GH_TOKEN, GITHUB_TOKEN) and the gateway. Errors: what failed and why, as a
 // message ("cache: ...", "GitHub client configuration (...): ...", "GitHub client: ...").
-cache::Checked<LocalGitHub> open_local_github(bool with_client);
+Checked<LocalGitHub> open_local_github(bool with_client);
 
 // The key a person typed: canonical key text ("GET api.github.com/repos/o/r accept=..."), its
 // 64-hex hash, or a REST path (on GITHUB_API_URL, else api.github.com, with `accept`). nullopt:

@@ -134,13 +134,9 @@ std::optional<std::string> SwarmNode::start() {
     refresh_status();
   });
   if (swarm_) start_sharing();
-  for (const auto& text : options_.p2p.bootstrap_peers) {
-    auto ma = wire::Multiaddr::parse(text);
-    if (!ma || !ma->peer_id()) {
-      return "CACHE_BOOTSTRAP_PEERS: " + text + " is not a multiaddr ending in /p2p/<peer id>";
-    }
-    found_by_[*ma->peer_id()] = FoundBy::bootstrap;
-    asio::co_spawn(context_, Loops::keep_connected(*this, *ma), asio::detached);
+  for (const auto& ma : options_.p2p.bootstrap_peers) {  // load_p2p_config checked each one
+    found_by_[*ma.peer_id()] = FoundBy::bootstrap;
+    asio::co_spawn(context_, Loops::keep_connected(*this, ma), asio::detached);
   }
   start_discovery();
   asio::co_spawn(context_, Loops::refresh_loop(*this), asio::detached);

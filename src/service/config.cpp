@@ -9,7 +9,7 @@ namespace ipfsa::service {
 namespace {
 
 // The flag if given, else the variable; "" when neither is set (or both are empty).
-std::string pick(const node::EnvLookup& env, const std::optional<std::string>& flag,
+std::string pick(const EnvLookup& env, const std::optional<std::string>& flag,
                  const std::string& variable) {
   if (flag && !node::trim_setting(*flag).empty()) return node::trim_setting(*flag);
   if (auto v = env(variable)) return node::trim_setting(*v);
@@ -36,9 +36,9 @@ bool is_loopback_address(std::string_view ip) {
   return std::memcmp(v6, kMapped, 12) == 0 && v6[12] == 127;
 }
 
-node::Parsed<ServiceConfig> load_service_config(const node::EnvLookup& env,
-                                                std::optional<std::string> host_flag,
-                                                std::optional<std::string> port_flag) {
+Checked<ServiceConfig> load_service_config(const EnvLookup& env,
+                                           std::optional<std::string> host_flag,
+                                           std::optional<std::string> port_flag) {
   ServiceConfig config;
   if (auto host = pick(env, host_flag, "IPFS_ACCELERATE_DASHBOARD_HOST"); !host.empty()) {
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -46,9 +46,10 @@ node::Parsed<ServiceConfig> load_service_config(const node::EnvLookup& env,
     }
     if (host == "localhost") host = std::string(kDefaultHost);
     if (!is_ip_literal(host)) {
-      return {std::nullopt, "dashboard host '" + host +
-                                "' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0, :: or an "
-                                "address of this machine)"};
+      return Checked<ServiceConfig>::failure(
+          "dashboard host '" + host +
+          "' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0, :: or an "
+          "address of this machine)");
     }
     config.host = host;
   }
@@ -56,23 +57,24 @@ node::Parsed<ServiceConfig> load_service_config(const node::EnvLookup& env,
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
-      return {std::nullopt, "dashboard port '" + port +
-                                "' (--port / IPFS_ACCELERATE_DASHBOARD_PORT) is not a TCP port "
-                                "(0-65535)"};
+      return Checked<ServiceConfig>::failure(
+          "dashboard port '" + port +
+          "' (--port / IPFS_ACCELERATE_DASHBOARD_PORT) is not a TCP port "
+          "(0-65535)");
     }
     config.port = static_cast<std::uint16_t>(value);
   }
   if (auto token = env("IPFS_ACCELERATE_DASHBOARD_TOKEN"); token && !token->empty()) {
     // The value is never echoed in a message.
     if (token->size() < kMinTokenBytes || token->size() > kMaxTokenBytes) {
-      return {std::nullopt, "IPFS_ACCELERATE_DASHBOARD_TOKEN must be " +
-                                std::to_string(kMinTokenBytes) + " to " +
-                                std::to_string(kMaxTokenBytes) + " characters long"};
+      return Checked<ServiceConfig>::failure("IPFS_ACCELERATE_DASHBOARD_TOKEN must be " +
+                                             std::to_string(kMinTokenBytes) + " to " +
+                                             std::to_string(kMaxTokenBytes) + " characters long");
     }
     for (unsigned char c : *token) {
       if (c <= 0x20 || c >= 0x7f) {
-        return {std::nullopt,
-                "IPFS_ACCELERATE_DASHBOARD_TOKEN must be printable ASCII without spaces"};
+        return Checked<ServiceConfig>::failure(
+            "IPFS_ACCELERATE_DASHBOARD_TOKEN must be printable ASCII without spaces");
       }
     }
     config.token.emplace(
@@ -80,13 +82,13 @@ node::Parsed<ServiceConfig> load_service_config(const node::EnvLookup& env,
     secure_wipe(token->data(), token->size());
   }
   if (!is_loopback_address(config.host) && !config.token) {
-    return {std::nullopt, "the dashboard binds to " + config.host +
-                              ", which is not loopback: set IPFS_ACCELERATE_DASHBOARD_TOKEN (at "
-                              "least " +
-                              std::to_string(kMinTokenBytes) +
-                              " characters) so every API route requires it"};
+    return Checked<ServiceConfig>::failure(
+        "the dashboard binds to " + config.host +
+        ", which is not loopback: set IPFS_ACCELERATE_DASHBOARD_TOKEN (at "
+        "least " +
+        std::to_string(kMinTokenBytes) + " characters) so every API route requires it");
   }
-  return {std::move(config), {}};
+  return config;
 }
 
 }  // namespace ipfsa::service

@@ -64,7 +64,7 @@ bool is_loopback_address(std::string_view ip);
 // Errors: a host that is not an IP literal or "localhost", a port outside 0..65535, a token
 // shorter than kMinTokenBytes, longer than kMaxTokenBytes or with spaces/control characters, a
 // non-loopback host without a token.
-node::Parsed<ServiceConfig> load_service_config(const node::EnvLookup& env,
+Checked<ServiceConfig> load_service_config(const EnvLookup& env,
                                                 std::optional<std::string> host_flag,
                                                 std::optional<std::string> port_flag);
 

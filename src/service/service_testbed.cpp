@@ -58,12 +58,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto config = service::load_service_config(node::process_env(), host, port);
+  auto config = service::load_service_config(process_env(), host, port);
   if (!config) {
-    std::cerr << "error: " << config.error << "\n";
+    std::cerr << "error: " << config.error() << "\n";
     return 2;
   }
-  auto cache_config = cache::Config::from_env(cache::process_env());
+  auto cache_config = cache::Config::from_env(process_env());
   if (!cache_config) {
     std::cerr << "error: cache: " << cache_config.error() << "\n";
     return 2;
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   mcp::Server mcp_server(backend, mcp::ServerInfo{});
   mcp::HttpEndpoint mcp_endpoint(mcp_server);
-  service::Service service(io, backend, &mcp_endpoint, std::move(*config.value));
+  service::Service service(io, backend, &mcp_endpoint, std::move(*config));
   auto bound = service.start();
   if (!bound) {
     std::cerr << "error: cannot start the service: " << bound.error().message() << "\n";

@@ -14,23 +14,24 @@ std::string_view to_string(SecretSource source) noexcept {
   return "none";
 }
 
-SecretLookup swarm_secret_from_env(const Env& env) {
+Checked<std::optional<SwarmSecret>> swarm_secret_from_env(const EnvLookup& env) {
   constexpr std::pair<std::string_view, SecretSource> kOrder[] = {
       {"CACHE_P2P_SHARED_SECRET", SecretSource::shared_secret},
       {"GH_TOKEN", SecretSource::gh_token},
       {"GITHUB_TOKEN", SecretSource::github_token},
   };
   for (const auto& [name, source] : kOrder) {
-    auto value = env(std::string(name));
+    auto value = env(name);
     if (!value || value->empty()) continue;
     if (value->size() > kMaxSecretBytes) {
-      return {std::nullopt, std::string(name) + " is longer than " +
-                                std::to_string(kMaxSecretBytes) + " bytes"};
+      return Checked<std::optional<SwarmSecret>>::failure(
+          std::string(name) + " is longer than " + std::to_string(kMaxSecretBytes) +
+              " bytes: use a shorter secret (it is hashed, 32 random bytes are plenty)",
+          Error::too_large);
     }
-    SwarmSecret s{source, SecretBytes(as_bytes(*value))};
-    return {std::move(s), {}};
+    return std::optional<SwarmSecret>(SwarmSecret{source, SecretBytes(as_bytes(*value))});
   }
-  return {};
+  return std::optional<SwarmSecret>();
 }
 
 namespace {

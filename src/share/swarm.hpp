@@ -9,7 +9,9 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "base/env.hpp"
 #include "base/secret.hpp"
+#include "base/status.hpp"
 
 namespace ipfsa::share {
 
@@ -33,14 +35,9 @@ struct SwarmSecret {
   SecretBytes secret;
 };
 
-using Env = std::function<std::optional<std::string>(const std::string&)>;
 // CACHE_P2P_SHARED_SECRET, else GH_TOKEN, else GITHUB_TOKEN (empty values are skipped). nullopt:
-// no secret, the node shares nothing. A value over kMaxSecretBytes is an error (message).
-struct SecretLookup {
-  std::optional<SwarmSecret> secret;
-  std::string error;
-};
-SecretLookup swarm_secret_from_env(const Env& env);
+// no secret, the node shares nothing. A value over kMaxSecretBytes is a failure (too_large).
+Checked<std::optional<SwarmSecret>> swarm_secret_from_env(const EnvLookup& env);
 
 class Swarm {
  public:

@@ -311,7 +311,7 @@ Result<github::Response> Registry::send(github::Request request) {
       // The transport's own reason (refused, DNS, TLS) is in the client's debug log.
       last_error_ += " (cannot reach " + client_.config().api_url + "; LOG_LEVEL=debug says why)";
     }
-    if (r.error() == Error::limit_exceeded) {
+    if (r.error() == Error::rate_limited) {
       last_error_ += " (retry in " + std::to_string(client_.retry_after().count()) + " s)";
     }
     return r.error();
@@ -350,7 +350,7 @@ Result<void> Registry::fail(const github::Response& response, std::string_view w
       return Error::io_failure;
     case 403:
     case 429:
-      if (client_.retry_after().count() > 0) return Error::limit_exceeded;
+      if (client_.retry_after().count() > 0) return Error::rate_limited;
       denied_ = response.status == 403;
       return Error::io_failure;
     case 422:

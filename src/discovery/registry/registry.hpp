@@ -61,7 +61,7 @@ class Registry {
   // [A-Za-z0-9._-], or a self record build_comment_body() refuses), Error::too_large.
   static Result<std::unique_ptr<Registry>> create(github::Client& client, RegistryConfig config);
 
-  // One heartbeat (see the file comment). Errors: Error::limit_exceeded (rate limited: the
+  // One heartbeat (see the file comment). Errors: Error::rate_limited (rate limited: the
   // client's retry_after() says for how long), Error::not_found (repository or issue gone),
   // Error::io_failure (transport failure, 401/403, 5xx), Error::malformed (a response that does
   // not parse), and github::Client::send errors. last_error() has the detail. A token that can

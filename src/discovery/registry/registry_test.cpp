@@ -156,13 +156,13 @@ TEST_F(Flow, RateLimitStopsCallsUntilReset) {
   ASSERT_TRUE(registry);
   auto r = registry->heartbeat_once();
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error(), Error::limit_exceeded);
+  EXPECT_EQ(r.error(), Error::rate_limited);
   EXPECT_NE(registry->last_error().find("HTTP 403"), std::string::npos) << registry->last_error();
   EXPECT_GT(registry->retry_after().count(), 0);
   // Blocked by the client itself: no request reaches the server (it has nothing left to answer).
   auto again = registry->heartbeat_once();
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error(), Error::limit_exceeded);
+  EXPECT_EQ(again.error(), Error::rate_limited);
   EXPECT_EQ(registry->stats().requests, 1u);
   EXPECT_NE(registry->last_error().find("retry in"), std::string::npos);
 }

@@ -18,7 +18,7 @@ bool valid_repo_part(std::string_view s) {
   });
 }
 
-std::optional<std::string> non_empty(const github::EnvLookup& env, std::string_view name) {
+std::optional<std::string> non_empty(const EnvLookup& env, std::string_view name) {
   auto v = env(name);
   if (!v || v->empty()) return std::nullopt;
   return v;
@@ -59,7 +59,7 @@ std::string local_hostname() {
 }
 
 Result<std::optional<RegistrySettings>> registry_settings_from_env(
-    const github::EnvLookup& env, const std::function<std::string()>& hostname) {
+    const EnvLookup& env, const std::function<std::string()>& hostname) {
   auto repo = non_empty(env, "IPFS_ACCELERATE_GITHUB_REPO");
   if (!repo) repo = non_empty(env, "GITHUB_REPOSITORY");
   if (!repo) return std::optional<RegistrySettings>{};

@@ -36,7 +36,7 @@ std::string local_hostname();
 // literal, a runner name with "-->" or control characters), Error::too_large (over the limits).
 // Empty variables count as unset.
 Result<std::optional<RegistrySettings>> registry_settings_from_env(
-    const github::EnvLookup& env, const std::function<std::string()>& hostname = local_hostname);
+    const EnvLookup& env, const std::function<std::string()>& hostname = local_hostname);
 
 // The address we publish: the first of `listen` that is neither unspecified (0.0.0.0, ::) nor
 // loopback (127/8, ::1), else the first loopback one, else the first, with /p2p/<self>. nullopt

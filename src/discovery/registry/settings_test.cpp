@@ -9,36 +9,28 @@ namespace {
 
 constexpr std::string_view kSelf = "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq";
 
-github::EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 std::string fixed_host() { return "build-host"; }
 
 TEST(Settings, RepoPrecedenceAndDefaults) {
-  auto off = registry_settings_from_env(env_of({}), fixed_host);
+  auto off = registry_settings_from_env(env_from({}), fixed_host);
   ASSERT_TRUE(off);
   EXPECT_FALSE(*off);
   auto empty =
-      registry_settings_from_env(env_of({{"IPFS_ACCELERATE_GITHUB_REPO", ""}}), fixed_host);
+      registry_settings_from_env(env_from({{"IPFS_ACCELERATE_GITHUB_REPO", ""}}), fixed_host);
   ASSERT_TRUE(empty);
   EXPECT_FALSE(*empty);
 
-  auto gh = registry_settings_from_env(env_of({{"GITHUB_REPOSITORY", "o/r"}}), fixed_host);
+  auto gh = registry_settings_from_env(env_from({{"GITHUB_REPOSITORY", "o/r"}}), fixed_host);
   ASSERT_TRUE(gh && *gh);
   EXPECT_EQ((*gh)->repo, "o/r");
   EXPECT_EQ((*gh)->runner_name, "build-host");
   EXPECT_FALSE((*gh)->public_ip);
 
   auto both =
-      registry_settings_from_env(env_of({{"GITHUB_REPOSITORY", "o/r"},
-                                         {"IPFS_ACCELERATE_GITHUB_REPO", "me/fleet.registry"},
-                                         {"RUNNER_NAME", "GitHub Actions 7"},
-                                         {"IPFS_ACCELERATE_PUBLIC_IP", "2001:db8::7"}}),
+      registry_settings_from_env(env_from({{"GITHUB_REPOSITORY", "o/r"},
+                                           {"IPFS_ACCELERATE_GITHUB_REPO", "me/fleet.registry"},
+                                           {"RUNNER_NAME", "GitHub Actions 7"},
+                                           {"IPFS_ACCELERATE_PUBLIC_IP", "2001:db8::7"}}),
                                  fixed_host);
   ASSERT_TRUE(both && *both);
   EXPECT_EQ((*both)->repo, "me/fleet.registry");
@@ -50,21 +42,22 @@ TEST(Settings, RejectsBadValues) {
   for (const std::string& repo :
        std::vector<std::string>{"noslash", "/r", "o/", "o/r/x", "o/..", "o r/x", "o/r?x=1",
                                 std::string(kMaxRepoBytes, 'a') + "/r"}) {
-    EXPECT_FALSE(registry_settings_from_env(env_of({{"GITHUB_REPOSITORY", repo}}), fixed_host))
+    EXPECT_FALSE(registry_settings_from_env(env_from({{"GITHUB_REPOSITORY", repo}}), fixed_host))
         << repo;
     EXPECT_FALSE(valid_repo(repo)) << repo;
   }
   EXPECT_TRUE(valid_repo("Octo-Org/hello_world.js"));
   auto bad_ip = registry_settings_from_env(
-      env_of({{"GITHUB_REPOSITORY", "o/r"}, {"IPFS_ACCELERATE_PUBLIC_IP", "example.com"}}),
+      env_from({{"GITHUB_REPOSITORY", "o/r"}, {"IPFS_ACCELERATE_PUBLIC_IP", "example.com"}}),
       fixed_host);
   EXPECT_EQ(bad_ip.error(), Error::malformed);
   auto bad_runner = registry_settings_from_env(
-      env_of({{"GITHUB_REPOSITORY", "o/r"}, {"RUNNER_NAME", "x --> y"}}), fixed_host);
+      env_from({{"GITHUB_REPOSITORY", "o/r"}, {"RUNNER_NAME", "x --> y"}}), fixed_host);
   EXPECT_EQ(bad_runner.error(), Error::malformed);
-  auto long_runner = registry_settings_from_env(
-      env_of({{"GITHUB_REPOSITORY", "o/r"}, {"RUNNER_NAME", std::string(kMaxFieldBytes + 1, 'r')}}),
-      fixed_host);
+  auto long_runner =
+      registry_settings_from_env(env_from({{"GITHUB_REPOSITORY", "o/r"},
+                                           {"RUNNER_NAME", std::string(kMaxFieldBytes + 1, 'r')}}),
+                                 fixed_host);
   EXPECT_EQ(long_runner.error(), Error::too_large);
 }
 
