@@ -107,7 +107,7 @@ Host::Host(asio::io_context& context, HostConfig config)
   set_stream_handler(std::string(proto::identify::kPushProtocolId),
                      [this](Stream s) { return serve_identify_push(std::move(s)); });
   set_stream_handler(std::string(proto::ping::kProtocolId),
-                     [this](Stream s) { return serve_ping(std::move(s)); });
+                     [this](Stream s) { return ping_service_.serve(std::move(s)); });
 }
 
 Host::~Host() = default;
@@ -569,55 +569,13 @@ void Host::push_identify() {
   }
 }
 
-io::Task<void> Host::serve_ping(Stream stream) {
-  // ping/ping.md: echo every 32-byte payload until the dialer closes; an idle stream is reset.
-  std::array<std::uint8_t, proto::ping::kPayloadSize> payload{};
-  for (;;) {
-    auto result = co_await io::with_timeout(stream.read_exact(payload), kPingIdleTimeout);
-    if (!result) {
-      stream.reset();
-      co_return;
-    }
-    if (!*result) break;
-    if (auto w = co_await stream.write(payload); !w) co_return;
-  }
-  (void)stream.close_write();
-}
-
 io::Task<Result<void>> Host::ping(const wire::PeerId& peer, int count, Duration interval,
                                   std::function<void(int, Result<Duration>)> on_rtt) {
   std::vector<std::string> protocol{std::string(proto::ping::kProtocolId)};
   auto stream = co_await new_stream(peer, std::move(protocol));
   if (!stream) co_return stream.error();
-  for (int seq = 1; seq <= count; ++seq) {
-    Bytes payload = crypto::random_bytes(proto::ping::kPayloadSize);
-    const auto start = Clock::now();
-    std::array<std::uint8_t, proto::ping::kPayloadSize> echo{};
-    // One deadline for the payload's way out and back.
-    auto exchange = [&]() -> io::Task<Result<void>> {
-      if (auto w = co_await stream->write(payload); !w) co_return w.error();
-      co_return co_await stream->read_exact(echo);
-    };
-    auto result = co_await io::with_timeout(exchange(), config_.negotiate_timeout);
-    if (!result) {
-      on_rtt(seq, make_error_code(Error::timeout));
-      stream->reset();
-      co_return make_error_code(Error::timeout);
-    }
-    if (!*result) co_return result->error();
-    if (!std::equal(echo.begin(), echo.end(), payload.begin())) {
-      on_rtt(seq, make_error_code(Error::protocol_violation));
-      stream->reset();
-      co_return make_error_code(Error::protocol_violation);
-    }
-    on_rtt(seq, Clock::now() - start);
-    if (seq < count) {
-      asio::steady_timer pause(context_, interval);
-      co_await pause.async_wait(io::kNoThrow);
-    }
-  }
-  (void)stream->close_write();
-  co_return Result<void>{};
+  co_return co_await run_ping(std::move(*stream), count, interval, config_.negotiate_timeout,
+                              std::move(on_rtt));
 }
 
 void Host::close() {

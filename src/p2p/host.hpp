@@ -21,6 +21,7 @@
 #include "io/asio.hpp"
 #include "p2p/address_book.hpp"
 #include "p2p/connection.hpp"
+#include "p2p/ping.hpp"
 #include "p2p/stream.hpp"
 #include "p2p/upgrade.hpp"
 #include "proto/identify/identify.hpp"
@@ -39,8 +40,6 @@ inline constexpr std::size_t kMaxPendingInboundPerAddress = 16;
 // Closing handshakes to make room is logged once per burst: again only after this long without.
 inline constexpr Duration kEvictionLogQuiet = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxStreamHandlers = 64;   // registered protocols
-// An inbound ping stream with no ping for this long is reset.
-inline constexpr Duration kPingIdleTimeout = std::chrono::seconds(60);
 
 struct HostConfig {
   crypto::Ed25519KeyPair identity;
@@ -100,6 +99,7 @@ class Host {
   std::shared_ptr<Connection> connection(const wire::PeerId& peer) const;
   std::vector<std::shared_ptr<Connection>> connections() const;
   AddressBook& address_book() noexcept { return address_book_; }
+  const PingService& ping_service() const noexcept { return ping_service_; }
 
   // Sends `count` pings on one /ipfs/ping/1.0.0 stream; calls on_rtt after each.
   io::Task<Result<void>> ping(const wire::PeerId& peer, int count, Duration interval,
@@ -134,7 +134,6 @@ class Host {
   io::Task<void> identify_remote(std::shared_ptr<Connection> connection);
   io::Task<void> serve_identify(Stream stream);
   io::Task<void> serve_identify_push(Stream stream);
-  io::Task<void> serve_ping(Stream stream);
   Bytes identify_message(const Connection& connection) const;
   void apply_identify(Connection& connection, proto::identify::Identify message, bool push);
 
@@ -146,6 +145,7 @@ class Host {
   std::map<std::string, StreamHandler> handlers_;
   std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> connections_;
   AddressBook address_book_;
+  PingService ping_service_;  // p2p/ping.hpp
   PendingList pending_;  // inbound handshakes in accept order (oldest first)
   std::size_t pending_live_ = 0;  // entries of pending_ not evicted
   std::uint64_t evicted_inbound_ = 0;
