@@ -30,7 +30,7 @@ namespace {
 using namespace ipfsa::bench;
 using Results = std::map<std::string, double>;
 
-// Anchors: /work/shared/reference/anchors.md sections 2.7 (js-libp2p on a 2-core box) and 2.8.
+// Anchors: docs/anchors.md sections 2.7 (js-libp2p on a 2-core box) and 2.8.
 struct Figure {
   const char* name;
   const char* label;

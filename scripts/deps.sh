@@ -3,7 +3,7 @@
 # everything is present. Only Debian packages; Boost is pinned to 1.81 (never libboost-dev: 1.74).
 set -euo pipefail
 packages=(
-  g++ cmake ninja-build pkg-config git
+  g++ cmake ninja-build pkg-config git python3
   libboost1.81-dev libssl-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev libsqlite3-dev libxxhash-dev
 )

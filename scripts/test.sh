@@ -13,6 +13,10 @@ for dir in tests/interop tests/github-fixtures tests/service tests/mcp tests/das
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 
+step "layer rules (docs/architecture.md)"
+python3 scripts/check_layers_test.py
+python3 scripts/check_layers.py
+
 step "build (asan preset)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
