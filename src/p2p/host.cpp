@@ -11,6 +11,7 @@
 #include "wire/varint.hpp"
 #include "crypto/random.hpp"
 #include "io/deadline.hpp"
+#include "p2p/negotiate.hpp"
 #include "p2p/upgrade.hpp"
 #include "proto/identify/identify.hpp"
 #include "proto/identify/peer_info.hpp"
@@ -59,31 +60,23 @@ std::vector<asio::ip::address> interface_addresses(bool v6) {
   return out;
 }
 
-// Negotiates one protocol on a fresh stream with a deadline; the stream is reset on failure.
+// Negotiates one protocol on a fresh stream (p2p/negotiate.hpp); bytes read past the accepted
+// line are put back in front of the stream.
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_stream(Stream& stream, Negotiator negotiator) {
-  Bytes out;
-  std::uint8_t buffer[1024];
-  negotiator.append_outgoing(out);
-  if (!out.empty()) {
-    if (auto r = co_await stream.write(out); !r) co_return r.error();
-  }
-  while (!negotiator.done()) {
-    auto n = co_await stream.read_some(buffer);
-    if (!n) co_return n.error();
-    if (*n == 0) co_return make_error_code(Error::negotiation_failed);
-    auto r = negotiator.receive(ByteView(buffer, *n));
-    if (!r) co_return r.error();
-    out.clear();
-    negotiator.append_outgoing(out);
-    if (!out.empty()) {
-      if (auto w = co_await stream.write(out); !w) co_return w.error();
-    }
-  }
-  stream.unread(negotiator.take_remaining());
-  co_return negotiator.protocol();
+  auto protocol = co_await run_negotiation(
+      negotiator, [&stream](ByteView out) { return stream.write(out); },
+      [&stream]() -> io::Task<Result<Bytes>> {
+        std::uint8_t buffer[1024];
+        auto n = co_await stream.read_some(buffer);
+        if (!n) co_return n.error();
+        co_return Bytes(buffer, buffer + *n);
+      });
+  if (protocol) stream.unread(negotiator.take_remaining());
+  co_return protocol;
 }
 
+// The same with a deadline; the stream is reset on failure.
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator negotiator,
                                                       Duration timeout) {

@@ -2,10 +2,12 @@
 
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <utility>
 
 #include "base/log.hpp"
 #include "crypto/random.hpp"
 #include "io/deadline.hpp"
+#include "p2p/negotiate.hpp"
 #include "proto/multistream/multistream.hpp"
 
 namespace ipfsa::p2p {
@@ -127,30 +129,20 @@ class UpgradeIo {
   Bytes first_plaintext_;  // the first decrypted bytes, up to the multistream header's length
 };
 
-// Drives a multistream Dialer or Listener to completion; leaves the bytes after the accepted
-// line in io.in (they belong to the negotiated protocol).
+// Negotiates one layer's protocol (p2p/negotiate.hpp); leaves the bytes after the accepted line
+// in io.in (they belong to the negotiated protocol).
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate(UpgradeIo& io, Negotiator negotiator) {
-  Bytes out;
-  negotiator.append_outgoing(out);
-  if (!out.empty()) {
-    if (auto r = co_await io.write(out); !r) co_return r.error();
-  }
-  while (!negotiator.done()) {
-    if (io.in.empty()) {
-      if (auto r = co_await io.read_more(); !r) co_return r.error();
-    }
-    auto r = negotiator.receive(io.in);
-    io.in.clear();
-    if (!r) co_return r.error();
-    out.clear();
-    negotiator.append_outgoing(out);
-    if (!out.empty()) {
-      if (auto w = co_await io.write(out); !w) co_return w.error();
-    }
-  }
-  io.in = negotiator.take_remaining();
-  co_return negotiator.protocol();
+  auto protocol = co_await run_negotiation(
+      negotiator, [&io](ByteView out) { return io.write(out); },
+      [&io]() -> io::Task<Result<Bytes>> {
+        if (io.in.empty()) {
+          if (auto r = co_await io.read_more(); !r) co_return r.error();
+        }
+        co_return std::exchange(io.in, Bytes{});
+      });
+  if (protocol) io.in = negotiator.take_remaining();
+  co_return protocol;
 }
 
 // Noise XX over 2-byte big-endian length-prefixed messages (noise/README.md "Wire Format").
