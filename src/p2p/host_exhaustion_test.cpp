@@ -7,11 +7,8 @@
 // beyond the test's own waits, so whoever gets in got in because a stalled handshake was closed
 // to make room, not because one timed out.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <sys/resource.h>
 
-#include <sstream>
-
+#include "base/test_support.hpp"
 #include "crypto/random.hpp"
 #include "p2p/host.hpp"
 #include "p2p/testing/host_harness.hpp"
@@ -27,64 +24,12 @@ using testing::HostFixture;
 using testing::Node;
 using testing::run_task;
 using testing::run_until;
+using test_support::LogCapture;
+using test_support::raise_descriptor_limit;
 
 // Far beyond any wait of the test (testing::kTestDeadline): these never free a slot here.
 constexpr Duration kNeverStep = 120s;
 constexpr Duration kNeverUpgrade = 240s;
-
-// The test holds about a thousand sockets: raise the soft descriptor limit to the hard one.
-void raise_descriptor_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
-// Collects the log lines (INFO and above) written while it lives; the other sinks keep their
-// level, so the test output stays quiet.
-class LogCapture {
- public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_st>(out_)) {
-    sink_->set_pattern("%l %v");
-    sink_->set_level(spdlog::level::info);
-    auto& sinks = spdlog::default_logger()->sinks();
-    for (auto& s : sinks) {
-      saved_.emplace_back(s, s->level());
-      s->set_level(std::max(s->level(), spdlog::level::warn));
-    }
-    sinks.push_back(sink_);
-    saved_level_ = spdlog::default_logger()->level();
-    spdlog::default_logger()->set_level(spdlog::level::info);
-  }
-  ~LogCapture() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    for (auto& [s, level] : saved_) s->set_level(level);
-    spdlog::default_logger()->set_level(saved_level_);
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-
-  // Lines containing every one of `parts`.
-  std::vector<std::string> lines(std::initializer_list<std::string_view> parts) const {
-    std::vector<std::string> out;
-    std::istringstream in(out_.str());
-    for (std::string line; std::getline(in, line);) {
-      if (std::all_of(parts.begin(), parts.end(),
-                      [&](std::string_view p) { return line.find(p) != std::string::npos; })) {
-        out.push_back(line);
-      }
-    }
-    return out;
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_st> sink_;
-  std::vector<std::pair<spdlog::sink_ptr, spdlog::level::level_enum>> saved_;
-  spdlog::level::level_enum saved_level_ = spdlog::level::warn;
-};
 
 Bytes multistream_line(std::string_view text) {
   Bytes out = wire::encode_uvarint(text.size() + 1);

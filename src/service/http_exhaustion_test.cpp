@@ -5,9 +5,6 @@
 // deadlines are set far beyond every wait of the test, so whoever gets in got in because a
 // stalled connection was closed to make room, not because one timed out.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read_until.hpp>
@@ -15,10 +12,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "base/test_support.hpp"
 #include "io/asio.hpp"
 #include "service/http_server.hpp"
 #include "service/metrics.hpp"
@@ -29,6 +26,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace asio = io::asio;
 using io::tcp;
+using test_support::LogCapture;
+using test_support::raise_descriptor_limit;
 
 constexpr Duration kDeadline = 30s;  // any wait of the test; never reached unless stuck
 constexpr Duration kNever = 600s;    // header/idle deadlines: never reached during the test
@@ -44,54 +43,6 @@ bool run_until(asio::io_context& ctx, const std::function<bool()>& done,
   }
   return true;
 }
-
-void raise_descriptor_limit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
-// Collects the log lines (INFO and above) written while it lives; other sinks keep quiet.
-class LogCapture {
- public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_st>(out_)) {
-    sink_->set_pattern("%l %v");
-    sink_->set_level(spdlog::level::info);
-    auto& sinks = spdlog::default_logger()->sinks();
-    for (auto& s : sinks) {
-      saved_.emplace_back(s, s->level());
-      s->set_level(std::max(s->level(), spdlog::level::warn));
-    }
-    sinks.push_back(sink_);
-    saved_level_ = spdlog::default_logger()->level();
-    spdlog::default_logger()->set_level(spdlog::level::info);
-  }
-  ~LogCapture() {
-    auto& sinks = spdlog::default_logger()->sinks();
-    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    for (auto& [s, level] : saved_) s->set_level(level);
-    spdlog::default_logger()->set_level(saved_level_);
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-
-  std::vector<std::string> lines(std::string_view part) const {
-    std::vector<std::string> out;
-    std::istringstream in(out_.str());
-    for (std::string line; std::getline(in, line);) {
-      if (line.find(part) != std::string::npos) out.push_back(line);
-    }
-    return out;
-  }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_st> sink_;
-  std::vector<std::pair<spdlog::sink_ptr, spdlog::level::level_enum>> saved_;
-  spdlog::level::level_enum saved_level_ = spdlog::level::warn;
-};
 
 constexpr std::string_view kRequest = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 constexpr std::string_view kHalfRequest = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: sl";
@@ -256,7 +207,7 @@ TEST_F(HttpExhaustionTest, AThousandStalledHeadersDoNotLockNewClientsOut) {
   EXPECT_EQ(closed_stallers(), evicted + 1);
 
   // One line for the whole burst, at WARN.
-  auto lines = log.lines("still in their request header");
+  auto lines = log.lines({"still in their request header"});
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].rfind("warning ", 0), 0u) << lines[0];
 }
