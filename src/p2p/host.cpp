@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/write.hpp>
+#include <array>
 
 #include "base/log.hpp"
 #include "wire/varint.hpp"
@@ -64,13 +65,13 @@ std::vector<asio::ip::address> interface_addresses(bool v6) {
 // line are put back in front of the stream.
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_stream(Stream& stream, Negotiator negotiator) {
+  std::array<std::uint8_t, 1024> buffer;
   auto protocol = co_await run_negotiation(
       negotiator, [&stream](ByteView out) { return stream.write(out); },
-      [&stream]() -> io::Task<Result<Bytes>> {
-        std::uint8_t buffer[1024];
+      [&stream, &buffer]() -> io::Task<Result<ByteView>> {
         auto n = co_await stream.read_some(buffer);
         if (!n) co_return n.error();
-        co_return Bytes(buffer, buffer + *n);
+        co_return ByteView(buffer.data(), *n);
       });
   if (protocol) stream.unread(negotiator.take_remaining());
   co_return protocol;

@@ -13,7 +13,8 @@
 namespace ipfsa::p2p {
 
 // `write(ByteView)` sends bytes (a Task of Result<void>); `read()` returns the next bytes (a Task
-// of Result<Bytes>; empty at end of stream, which fails the negotiation). Returns the agreed
+// of Result<ByteView>, valid until the next read; empty at end of stream, which fails the
+// negotiation). Returns the agreed
 // protocol; the bytes read past the accepted line stay in `negotiator.take_remaining()` for the
 // caller to hand to the protocol.
 template <class Negotiator, class Write, class Read>

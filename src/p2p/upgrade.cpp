@@ -2,7 +2,6 @@
 
 #include <boost/asio/write.hpp>
 #include <algorithm>
-#include <utility>
 
 #include "base/log.hpp"
 #include "crypto/random.hpp"
@@ -133,13 +132,16 @@ class UpgradeIo {
 // in io.in (they belong to the negotiated protocol).
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate(UpgradeIo& io, Negotiator negotiator) {
+  Bytes chunk;  // what the last read handed to the negotiator
   auto protocol = co_await run_negotiation(
       negotiator, [&io](ByteView out) { return io.write(out); },
-      [&io]() -> io::Task<Result<Bytes>> {
+      [&io, &chunk]() -> io::Task<Result<ByteView>> {
         if (io.in.empty()) {
           if (auto r = co_await io.read_more(); !r) co_return r.error();
         }
-        co_return std::exchange(io.in, Bytes{});
+        chunk.swap(io.in);
+        io.in.clear();
+        co_return ByteView(chunk);
       });
   if (protocol) io.in = negotiator.take_remaining();
   co_return protocol;
