@@ -17,6 +17,7 @@
 
 #include "base/test_support.hpp"
 #include "io/asio.hpp"
+#include "io/testing.hpp"
 #include "service/http_server.hpp"
 #include "service/metrics.hpp"
 
@@ -34,14 +35,7 @@ constexpr Duration kNever = 600s;    // header/idle deadlines: never reached dur
 
 bool run_until(asio::io_context& ctx, const std::function<bool()>& done,
                Duration deadline = kDeadline) {
-  const auto end = Clock::now() + deadline;
-  while (!done()) {
-    const auto now = Clock::now();
-    if (now >= end) return done();
-    if (ctx.stopped()) ctx.restart();
-    ctx.run_one_for(std::min<Duration>(end - now, 20ms));
-  }
-  return true;
+  return io::testing::run_until(ctx, done, deadline);
 }
 
 constexpr std::string_view kRequest = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";

@@ -20,6 +20,7 @@
 
 #include "crypto/ed25519.hpp"
 #include "io/asio.hpp"
+#include "io/testing.hpp"
 #include "proto/mdns/discovery.hpp"
 #include "proto/mdns/dns_message.hpp"
 
@@ -74,12 +75,7 @@ wire::PeerId new_peer() {
 }
 
 bool run_until(asio::io_context& context, const std::function<bool()>& done) {
-  const auto end = Clock::now() + kDeadline;
-  while (!done() && Clock::now() < end) {
-    if (context.stopped()) context.restart();
-    context.run_one_for(std::chrono::milliseconds(20));
-  }
-  return done();
+  return io::testing::run_until(context, done, kDeadline);
 }
 
 MdnsConfig fast() {

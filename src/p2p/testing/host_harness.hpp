@@ -22,6 +22,7 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/random.hpp"
 #include "io/asio.hpp"
+#include "io/testing.hpp"
 #include "p2p/host.hpp"
 #include "wire/multiaddr.hpp"
 
@@ -52,14 +53,7 @@ inline HostConfig test_config(std::string agent = "ipfsa-test/1.0") {
 // Runs the io_context until `done()` holds or `deadline` passes; returns done().
 inline bool run_until(asio::io_context& ctx, const std::function<bool()>& done,
                       Duration deadline = kTestDeadline) {
-  const auto end = Clock::now() + deadline;
-  while (!done()) {
-    const auto now = Clock::now();
-    if (now >= end) return done();
-    if (ctx.stopped()) ctx.restart();
-    ctx.run_one_for(std::min<Duration>(end - now, std::chrono::milliseconds(20)));
-  }
-  return true;
+  return io::testing::run_until(ctx, done, deadline);
 }
 
 // Runs the io_context for `d` of wall-clock time (lets background work settle).
