@@ -147,6 +147,15 @@ class SwarmTest : public ::testing::Test {
     }
     return done();
   }
+  // A REST path under `prefix` whose key the member list of node 0 assigns to node `owner`.
+  std::string path_owned_by(std::size_t owner, const std::string& prefix) {
+    const auto members = io.call([&] { return nodes[0]->sharing->members(); });
+    for (int i = 0;; ++i) {
+      const std::string candidate = prefix + std::to_string(i);
+      const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
+      if (*owner_of(key.hash, members) == nodes[owner]->host->peer_id()) return candidate;
+    }
+  }
   void TearDown() override {
     for (auto& node : nodes) node->sharing->stop();
     io.call([&] {
@@ -216,13 +225,7 @@ TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
   config.owner_timeout = std::chrono::milliseconds(300);
   make(3, config);
   // Find a key owned by node 2, then make node 2 unresponsive (its handler never answers).
-  std::string path;
-  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
-  for (int i = 0; path.empty(); ++i) {
-    const std::string candidate = "/repos/o/k" + std::to_string(i);
-    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
-    if (*owner_of(key.hash, members) == nodes[2]->host->peer_id()) path = candidate;
-  }
+  const std::string path = path_owned_by(2, "/repos/o/k");
   io.call([&] {
     nodes[2]->host->set_stream_handler(std::string(kCacheProtocol), [](p2p::Stream s) -> io::Task<void> {
       asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::seconds(120));
@@ -248,13 +251,7 @@ TEST_F(SwarmTest, StopReleasesAPullWaitingForASilentOwner) {
   config.owner_timeout = std::chrono::seconds(120);
   config.fetch_timeout = std::chrono::seconds(120);
   make(2, config);
-  std::string path;
-  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
-  for (int i = 0; path.empty(); ++i) {
-    const std::string candidate = "/repos/o/s" + std::to_string(i);
-    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
-    if (*owner_of(key.hash, members) == nodes[1]->host->peer_id()) path = candidate;
-  }
+  const std::string path = path_owned_by(1, "/repos/o/s");
   auto asked = std::make_shared<std::promise<void>>();
   io.call([&] {
     nodes[1]->host->set_stream_handler(
@@ -280,13 +277,7 @@ TEST_F(SwarmTest, StopReleasesAPullWaitingForASilentOwner) {
 // `stored` is our expired copy: an entry from the swarm fetched no later than it is no news.
 TEST_F(SwarmTest, APulledEntryMustBeNewerThanTheStoredOne) {
   make(2);
-  std::string path;
-  const auto members = io.call([&] { return nodes[0]->sharing->members(); });
-  for (int i = 0; path.empty(); ++i) {
-    const std::string candidate = "/repos/o/n" + std::to_string(i);
-    const auto key = *recipe_key(rest_recipe("api.github.com", candidate, ""));
-    if (*owner_of(key.hash, members) == nodes[1]->host->peer_id()) path = candidate;
-  }
+  const std::string path = path_owned_by(1, "/repos/o/n");
   const Recipe recipe = rest_recipe("api.github.com", path, "");
   const auto key = *recipe_key(recipe);
   const auto at = [](cache::WallTime t) {
