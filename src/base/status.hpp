@@ -22,11 +22,6 @@ class Status {
   Error code() const noexcept { return code_; }
   // What went wrong and what to do; "" when ok.
   const std::string& message() const noexcept { return message_; }
-  // "<message> (<code's text>)", or "ok".
-  std::string to_string() const {
-    if (ok()) return "ok";
-    return message_ + " (" + make_error_code(code_).message() + ")";
-  }
 
  private:
   Error code_ = Error::ok;

@@ -63,8 +63,7 @@ io::Task<Result<void>> run_ping(Stream stream, int count, Duration interval, Dur
   };
   for (int seq = 1; seq <= count; ++seq) {
     proto::ping::Payload payload{};
-    const Bytes random = crypto::random_bytes(payload.size());
-    std::copy(random.begin(), random.end(), payload.begin());
+    crypto::random_fill(payload);
     const Bytes out = ping.start(payload, Clock::now());
     // One deadline for the payload's way out and back.
     auto exchange = [&]() -> io::Task<Result<Duration>> {
