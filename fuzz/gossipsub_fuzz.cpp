@@ -43,13 +43,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static Fixture f;
   f.now += std::chrono::milliseconds(100);
   const bool from_a = size == 0 || (data[0] & 1) == 0;
-  (void)f.router.receive(from_a ? f.a : f.b, in, f.now);
-  while (auto m = f.router.next_event()) {
+  (void)f.router.handle_input(from_a ? f.a : f.b, in, f.now);
+  while (auto m = f.router.poll()) {
     f.router.report_validation(m->id, static_cast<gs::Validation>(m->data.size() % 3));
   }
-  if (++f.runs % 10 == 0) f.router.heartbeat(f.now);
-  for (const auto& out : f.router.take_outgoing()) {
-    if (out.rpc.size() > gs::kMaxRpcBytes || !gs::decode_rpc(out.rpc)) std::abort();
+  f.router.handle_timeout(f.now);  // a heartbeat every 10 inputs (100 ms each)
+  for (Bytes rpc; auto t = f.router.poll_transmit(rpc); rpc.clear()) {
+    if (t->size != rpc.size() || rpc.size() > gs::kMaxRpcBytes || !gs::decode_rpc(rpc)) {
+      std::abort();
+    }
   }
   return 0;
 }

@@ -14,6 +14,8 @@ using ipfsa::ByteView;
 
 namespace {
 
+const ipfsa::TimePoint kNow{};
+
 void check(bool ok) {
   if (!ok) std::abort();
 }
@@ -32,7 +34,7 @@ void check_outgoing(const Bytes& out) {
 template <class Negotiator>
 void run(Negotiator& n, ByteView data, std::uint8_t chunk_seed) {
   Bytes out;
-  n.append_outgoing(out);
+  n.poll_transmit(out);
   std::size_t pos = 0;
   bool failed = false;
   Bytes handed_over;
@@ -40,11 +42,11 @@ void run(Negotiator& n, ByteView data, std::uint8_t chunk_seed) {
   while (pos < data.size()) {
     const std::size_t chunk = std::min<std::size_t>(1 + (chunk_seed + pos) % 37, data.size() - pos);
     const bool was_done = n.done();
-    auto r = n.receive(data.subspan(pos, chunk));
+    auto r = n.handle_input(data.subspan(pos, chunk), kNow);
     if (!r) {
       check(!failed || r.error() == ipfsa::Error::invalid_state);
       failed = true;
-      check(n.receive(data.first(1)).error() == ipfsa::Error::invalid_state);
+      check(n.handle_input(data.first(1), kNow).error() == ipfsa::Error::invalid_state);
       break;
     }
     if (!was_done && n.done()) {
@@ -54,7 +56,7 @@ void run(Negotiator& n, ByteView data, std::uint8_t chunk_seed) {
     } else if (n.done()) {
       ipfsa::append(handed_over, n.take_remaining());
     }
-    n.append_outgoing(out);
+    n.poll_transmit(out);
     pos += chunk;
   }
   check_outgoing(out);

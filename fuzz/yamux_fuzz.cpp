@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1:
       case 2:
       case 3: {
-        auto r = session.receive(in.take(1 + arg * 4), now);
+        auto r = session.handle_input(in.take(1 + arg * 4), now);
         if (failed) check(!r && r.error() == failed);
         if (!r) failed = r.error();
         check(session.error() == failed);
@@ -115,10 +115,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     out.clear();
-    session.append_outgoing(out);
+    session.poll_transmit(out);
     check_outgoing(out);
     check(!session.has_outgoing());
-    while (auto e = session.next_event()) {
+    while (auto e = session.poll()) {
       if (e->kind == yamux::Event::Kind::inbound_stream) {
         ids.push_back(e->stream);
         unconsumed[e->stream] = 0;  // a freed id may be opened again

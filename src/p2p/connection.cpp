@@ -98,7 +98,7 @@ void Connection::forget_if_done(StreamState& s) {
 
 asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {
   if (!initial_plaintext_.empty()) {
-    auto r = session_.receive(initial_plaintext_, Clock::now());
+    auto r = session_.handle_input(initial_plaintext_, Clock::now());
     initial_plaintext_.clear();
     process_events();
     if (!r) {
@@ -137,7 +137,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*self: 
         co_return;
       }
       if (!plaintext.empty()) {
-        auto r = session_.receive(plaintext, Clock::now());
+        auto r = session_.handle_input(plaintext, Clock::now());
         process_events();
         if (!r) {
           close(r.error());
@@ -167,7 +167,7 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
       continue;
     }
     plaintext.clear();
-    session_.append_outgoing(plaintext);
+    session_.poll_transmit(plaintext);
     // Draining the session's send budget can make streams writable again: deliver those events
     // now, not at the next inbound frame or timer (which stalled bulk writers for seconds).
     process_events();
@@ -199,7 +199,7 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
 
 asio::awaitable<void> Connection::timer_loop(std::shared_ptr<Connection> /*self: keeps the connection alive*/) {
   while (!closed_) {
-    const auto deadline = session_.next_deadline();
+    const auto deadline = session_.poll_timeout();
     co_await wake_timer_.wait_until(deadline ? *deadline : TimePoint::max());
     if (closed_) break;
     const auto now = Clock::now();
@@ -217,8 +217,8 @@ asio::awaitable<void> Connection::timer_loop(std::shared_ptr<Connection> /*self:
 
 void Connection::process_events() {
   using Kind = proto::yamux::Event::Kind;
-  const auto deadline_before = session_.next_deadline();
-  while (auto event = session_.next_event()) {
+  const auto deadline_before = session_.poll_timeout();
+  while (auto event = session_.poll()) {
     switch (event->kind) {
       case Kind::inbound_stream: {
         auto state = std::make_shared<StreamState>(socket_.get_executor(), event->stream);
@@ -271,7 +271,7 @@ void Connection::process_events() {
         break;
     }
   }
-  if (session_.next_deadline() != deadline_before) wake_timer_.notify();
+  if (session_.poll_timeout() != deadline_before) wake_timer_.notify();
 }
 
 Result<std::size_t> Connection::stream_write(StreamState& s, ByteView data) {

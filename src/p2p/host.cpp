@@ -379,7 +379,7 @@ io::Task<Result<Stream>> Host::new_stream(Connection& connection,
   if (config_.optimistic_negotiation && protocols.size() == 1) {
     auto dialer = std::make_unique<proto::multistream::Dialer>(protocols);
     Bytes proposal;
-    dialer->append_outgoing(proposal);
+    (void)dialer->poll_transmit(proposal);
     if (auto w = co_await stream->write(proposal); !w) co_return w.error();
     stream->set_protocol(std::move(protocols.front()));
     stream->set_pending_negotiation(std::move(dialer));

@@ -8,6 +8,7 @@
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
+#include "base/time.hpp"
 #include "io/asio.hpp"
 
 namespace ipfsa::p2p {
@@ -20,18 +21,16 @@ namespace ipfsa::p2p {
 template <class Negotiator, class Write, class Read>
 io::Task<Result<std::string>> run_negotiation(Negotiator& negotiator, Write write, Read read) {
   Bytes out;
-  negotiator.append_outgoing(out);
-  if (!out.empty()) {
+  if (negotiator.poll_transmit(out)) {
     if (auto w = co_await write(ByteView(out)); !w) co_return w.error();
   }
   while (!negotiator.done()) {
     auto in = co_await read();
     if (!in) co_return in.error();
     if (in->empty()) co_return make_error_code(Error::negotiation_failed);
-    if (auto r = negotiator.receive(*in); !r) co_return r.error();
+    if (auto r = negotiator.handle_input(*in, Clock::now()); !r) co_return r.error();
     out.clear();
-    negotiator.append_outgoing(out);
-    if (!out.empty()) {
+    if (negotiator.poll_transmit(out)) {
       if (auto w = co_await write(ByteView(out)); !w) co_return w.error();
     }
   }

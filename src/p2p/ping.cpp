@@ -36,6 +36,7 @@ io::Task<void> PingService::serve(Stream stream) {
   // ping/ping.md: echo every 32-byte payload until the dialer closes; an idle stream is reset.
   proto::ping::Responder echo;
   std::array<std::uint8_t, 4 * proto::ping::kPayloadSize> buffer{};
+  Bytes out;
   for (;;) {
     auto read = co_await io::with_timeout(stream.read_some(buffer), kPingIdleTimeout);
     if (!read || !*read) {  // idle too long, or a stream error
@@ -43,8 +44,9 @@ io::Task<void> PingService::serve(Stream stream) {
       co_return;
     }
     if (**read == 0) break;  // the dialer closed its side
-    const Bytes out = echo.receive(ByteView(buffer.data(), **read));
-    if (!out.empty()) {
+    (void)echo.handle_input(ByteView(buffer.data(), **read), Clock::now());  // never fails
+    out.clear();
+    if (echo.poll_transmit(out)) {
       if (auto w = co_await stream.write(out); !w) co_return;
     }
   }
@@ -64,18 +66,24 @@ io::Task<Result<void>> run_ping(Stream stream, int count, Duration interval, Dur
   for (int seq = 1; seq <= count; ++seq) {
     proto::ping::Payload payload{};
     crypto::random_fill(payload);
-    const Bytes out = ping.start(payload, Clock::now());
-    // One deadline for the payload's way out and back.
+    ping.start(payload, Clock::now());
+    // One deadline for the payload's way out and back: `timeout`, which is at most the engine's
+    // own (poll_timeout()), so the shell's timer is the one that fires.
     auto exchange = [&]() -> io::Task<Result<Duration>> {
-      if (auto w = co_await stream.write(out); !w) co_return w.error();
+      Bytes out;
+      while (ping.poll_transmit(out)) {
+        if (auto w = co_await stream.write(out); !w) co_return w.error();
+        out.clear();
+      }
       std::array<std::uint8_t, proto::ping::kPayloadSize> buffer{};
       for (;;) {
         auto n = co_await stream.read_some(buffer);
         if (!n) co_return n.error();
         if (*n == 0) co_return make_error_code(Error::truncated);
-        auto rtt = ping.receive(ByteView(buffer.data(), *n), Clock::now());
-        if (!rtt) co_return rtt.error();
-        if (*rtt) co_return **rtt;
+        if (auto r = ping.handle_input(ByteView(buffer.data(), *n), Clock::now()); !r) {
+          co_return r.error();
+        }
+        if (auto event = ping.poll()) co_return event->rtt;  // only `rtt`: the shell times out
       }
     };
     auto result = co_await io::with_timeout(exchange(), timeout);

@@ -40,7 +40,7 @@ io::Task<Result<void>> Stream::confirm_negotiation() {
       ec = n.error();
     } else if (*n == 0) {
       ec = Error::negotiation_failed;
-    } else if (auto r = dialer->receive(ByteView(buffer, *n)); !r) {
+    } else if (auto r = dialer->handle_input(ByteView(buffer, *n), Clock::now()); !r) {
       ec = r.error();
     }
   }

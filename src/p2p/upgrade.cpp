@@ -159,12 +159,12 @@ io::Task<Result<proto::noise::HandshakeResult>> secure(UpgradeIo& io, proto::noi
                                     crypto::random_secret(32), std::move(expected),
                                     std::move(extensions));
   while (!handshake.is_done()) {
-    if (auto message = handshake.next_message()) {  // our turn to speak
+    if (Bytes message; handshake.poll_transmit(message)) {  // our turn to speak
       // One allocation at full size (appending to a 2-byte vector trips g++ 12's -O3
       // -Warray-bounds false positive).
-      Bytes frame(2 + message->size());
-      store_be16(frame.data(), static_cast<std::uint16_t>(message->size()));
-      std::copy(message->begin(), message->end(), frame.begin() + 2);
+      Bytes frame(2 + message.size());
+      store_be16(frame.data(), static_cast<std::uint16_t>(message.size()));
+      std::copy(message.begin(), message.end(), frame.begin() + 2);
       if (auto r = co_await io.write(frame); !r) co_return r.error();
       continue;
     }
@@ -172,7 +172,7 @@ io::Task<Result<proto::noise::HandshakeResult>> secure(UpgradeIo& io, proto::noi
       if (auto r = co_await io.read_more(); !r) co_return r.error();
     }
     const std::size_t length = load_be16(io.in.data());
-    auto r = handshake.receive(ByteView(io.in).subspan(2, length));
+    auto r = handshake.handle_input(ByteView(io.in).subspan(2, length), Clock::now());
     io.in.erase(io.in.begin(), io.in.begin() + 2 + static_cast<std::ptrdiff_t>(length));
     if (!r) co_return r.error();
   }

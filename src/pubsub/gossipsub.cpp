@@ -121,20 +121,23 @@ void Gossipsub::State::flush() {
   flushing = true;
   for (;;) {
     bool progress = false;
-    for (auto& out : router.take_outgoing()) {
+    Bytes rpc;
+    while (auto out = router.poll_transmit(rpc)) {
       progress = true;
-      auto it = links.find(out.peer);
+      auto it = links.find(out->peer);
       if (it == links.end() || it->second->closed ||
           it->second->queue.size() >= config.max_send_queue_frames) {
         ++counters.frames_dropped;
+        rpc.clear();
         continue;
       }
-      Bytes frame = wire::encode_uvarint(out.rpc.size());
-      append(frame, out.rpc);
+      Bytes frame = wire::encode_uvarint(rpc.size());
+      append(frame, rpc);
+      rpc.clear();
       it->second->queue.push_back(std::move(frame));
       it->second->wake.notify();
     }
-    while (auto event = router.next_event()) {
+    while (auto event = router.poll()) {
       progress = true;
       Validation verdict = Validation::ignore;
       if (auto h = handlers.find(event->topic); h != handlers.end() && h->second) {
@@ -221,7 +224,7 @@ io::Task<void> Gossipsub::State::reader(std::shared_ptr<State> self, p2p::Stream
       break;
     }
     if (!self->running || link->closed) break;
-    if (auto ok = self->router.receive(peer, *frame, Clock::now()); !ok) {
+    if (auto ok = self->router.handle_input(peer, *frame, Clock::now()); !ok) {
       log::debug("gossipsub: bad RPC from {}: {}", peer.to_string(), ok.error().message());
     }
     self->flush();
@@ -232,10 +235,10 @@ io::Task<void> Gossipsub::State::reader(std::shared_ptr<State> self, p2p::Stream
 
 io::Task<void> Gossipsub::State::heartbeat_loop(std::shared_ptr<State> self) {
   while (self->running) {
-    self->timer.expires_at(self->router.next_heartbeat());
+    self->timer.expires_at(*self->router.poll_timeout());  // the heartbeat is always scheduled
     (void)co_await self->timer.async_wait(io::kNoThrow);
     if (!self->running) break;
-    self->router.heartbeat(Clock::now());
+    self->router.handle_timeout(Clock::now());
     self->flush();
   }
 }

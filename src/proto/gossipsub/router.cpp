@@ -90,7 +90,7 @@ std::vector<wire::PeerId> Router::peers() const {
   return out;
 }
 
-Result<void> Router::receive(const wire::PeerId& peer, ByteView frame, TimePoint now) {
+Result<void> Router::handle_input(const wire::PeerId& peer, ByteView frame, TimePoint now) {
   last_now_ = now;
   PeerState* p = find(peer);
   if (p == nullptr) return make_error_code(Error::not_found);
@@ -317,7 +317,7 @@ void Router::report_validation(ByteView id, Validation verdict) {
   }
 }
 
-std::optional<ReceivedMessage> Router::next_event() {
+std::optional<ReceivedMessage> Router::poll() {
   if (events_.empty()) return std::nullopt;
   ReceivedMessage m = std::move(events_.front());
   events_.pop_front();

@@ -1,12 +1,14 @@
 // A gossipsub v1.1/v1.2 router without I/O (gossipsub-v1.0.md, -v1.1.md, -v1.2.md).
 //
 // Inputs: add_peer / remove_peer (a /meshsub/* stream pair came up / the connection went),
-// receive (one decoded-frame's bytes from a peer), subscribe / unsubscribe / publish (the
+// handle_input (one decoded-frame's bytes from a peer), subscribe / unsubscribe / publish (the
 // application), report_validation (the application's verdict on a delivered message) and
-// heartbeat (every config.heartbeat_interval). Outputs, to drain after every input:
-// take_outgoing() (one or more encoded RPCs per peer, coalesced) and next_event() (messages for
-// the application to validate). Time and randomness are inputs: `now` on every call, a seed and
-// the first seqno at construction. Single-threaded; no I/O, no clock, no global RNG.
+// handle_timeout (the heartbeat, due at poll_timeout(), every config.heartbeat_interval).
+// Outputs, to drain after every input: poll_transmit() (one encoded RPC per call; a peer's
+// pending RPCs are coalesced) and poll() (messages for the application to validate). A
+// proto::EndpointEngine (proto/engine/engine.hpp). Time and randomness are inputs: `now` on
+// every call, a seed and the first seqno at construction. Single-threaded; no I/O, no clock, no
+// global RNG.
 //
 // Validation: a received message that verifies (StrictSign) and is new is handed to the
 // application as a ReceivedMessage; it is cached and forwarded only after
@@ -34,6 +36,7 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "crypto/ed25519.hpp"
+#include "proto/engine/engine.hpp"
 #include "proto/gossipsub/cache.hpp"
 #include "proto/gossipsub/message.hpp"
 #include "proto/gossipsub/rpc.hpp"
@@ -93,6 +96,12 @@ struct Outgoing {
   Bytes rpc;  // one encoded RPC (<= kMaxRpcBytes), without the length prefix
 };
 
+// What poll_transmit() appended: one encoded RPC of `size` bytes for `peer`.
+struct RpcTransmit {
+  wire::PeerId peer;
+  std::size_t size = 0;
+};
+
 struct RouterStats {
   std::uint64_t rpcs_in = 0, rpcs_out = 0, bytes_in = 0, bytes_out = 0;
   std::uint64_t malformed_rpcs = 0, graylisted_rpcs = 0;
@@ -103,6 +112,10 @@ struct RouterStats {
 
 class Router {
  public:
+  using Peer = wire::PeerId;
+  using Event = ReceivedMessage;
+  using Transmit = RpcTransmit;
+
   Router(crypto::Ed25519KeyPair identity, RouterConfig config, std::uint64_t random_seed,
          std::uint64_t first_seqno, TimePoint now);
 
@@ -115,7 +128,7 @@ class Router {
   // One RPC frame from `peer`. Errors (the frame is dropped and the peer penalised): not_found
   // (unknown peer), and the decode errors of decode_rpc. Frames from graylisted peers are
   // dropped silently (counted).
-  Result<void> receive(const wire::PeerId& peer, ByteView frame, TimePoint now);
+  Result<void> handle_input(const wire::PeerId& peer, ByteView frame, TimePoint now);
 
   void subscribe(const std::string& topic);
   void unsubscribe(const std::string& topic);
@@ -128,11 +141,14 @@ class Router {
   // The application's verdict on a ReceivedMessage; unknown ids are ignored.
   void report_validation(ByteView id, Validation verdict);
 
-  void heartbeat(TimePoint now);
-  TimePoint next_heartbeat() const noexcept { return next_heartbeat_; }
+  // Runs the heartbeat when it is due (now >= poll_timeout()); otherwise does nothing.
+  void handle_timeout(TimePoint now);
+  std::optional<TimePoint> poll_timeout() const { return next_heartbeat_; }
 
-  std::vector<Outgoing> take_outgoing();
-  std::optional<ReceivedMessage> next_event();
+  // Appends the next encoded RPC (without its length prefix, <= kMaxRpcBytes) to `out` (swaps
+  // buffers when `out` is empty) and names its peer; nullopt when nothing is pending.
+  std::optional<Transmit> poll_transmit(Bytes& out);
+  std::optional<Event> poll();
 
   // Introspection (tests, stats).
   std::vector<wire::PeerId> mesh(const std::string& topic) const;
@@ -161,6 +177,9 @@ class Router {
     TimePoint received;
   };
 
+  void heartbeat(TimePoint now);
+  // Cuts every peer's pending RPC into frames, appended to ready_.
+  void cut_pending();
   double score_of(const PeerState& p) const;
   PeerState* find(const wire::PeerId& peer);
   void handle_subscription(const wire::PeerId& id, PeerState& p, const SubOpts& sub);
@@ -189,6 +208,8 @@ class Router {
   std::uint64_t tick_ = 0;
   TimePoint last_now_;
   TimePoint next_heartbeat_;
+  std::vector<Outgoing> ready_;  // frames cut, not yet handed out by poll_transmit()
+  std::size_t ready_taken_ = 0;
   std::set<std::string> topics_;
   std::unordered_map<wire::PeerId, PeerState> peers_;
   std::map<std::string, std::set<wire::PeerId>> mesh_;
@@ -212,5 +233,7 @@ std::vector<wire::PeerId> Router::candidates(const std::string& topic,
   std::shuffle(out.begin(), out.end(), rng_);
   return out;
 }
+
+static_assert(EndpointEngine<Router>);
 
 }  // namespace ipfsa::proto::gossipsub

@@ -70,8 +70,29 @@ std::size_t message_size(const Message& m) {
 
 }  // namespace
 
-std::vector<Outgoing> Router::take_outgoing() {
-  std::vector<Outgoing> out;
+std::optional<RpcTransmit> Router::poll_transmit(Bytes& out) {
+  if (ready_taken_ == ready_.size()) {
+    ready_.clear();
+    ready_taken_ = 0;
+    cut_pending();
+    if (ready_.empty()) return std::nullopt;
+  }
+  Outgoing& next = ready_[ready_taken_++];
+  const std::size_t size = next.rpc.size();
+  if (out.empty()) {
+    out.swap(next.rpc);
+  } else {
+    append(out, next.rpc);
+  }
+  return RpcTransmit{std::move(next.peer), size};
+}
+
+void Router::handle_timeout(TimePoint now) {
+  if (now >= next_heartbeat_) heartbeat(now);
+}
+
+void Router::cut_pending() {
+  std::vector<Outgoing>& out = ready_;
   for (auto& [peer, p] : peers_) {
     if (p.pending.empty()) continue;
     Rpc rpc = std::move(p.pending);
@@ -105,7 +126,6 @@ std::vector<Outgoing> Router::take_outgoing() {
       cut.add(message_size(m), 0, 0, 1, [&](Rpc& r) { r.publish.push_back(std::move(m)); });
     }
   }
-  return out;
 }
 
 void Router::heartbeat(TimePoint now) {

@@ -103,7 +103,7 @@ TEST(GossipsubSimulationChurn, MeshDegreesStayWithinBoundsOnADenseGraph) {
   for (int h = 0; h < 10; ++h) {
     net.now += 1s;
     for (std::size_t i = 0; i < 30; ++i) {
-      net[i].heartbeat(net.now);
+      net[i].handle_timeout(net.now);
       const auto size = net[i].mesh("t").size();
       EXPECT_LE(size, RouterConfig{}.d_hi) << "node " << i;
       EXPECT_GE(size, RouterConfig{}.d_lo) << "node " << i;

@@ -10,6 +10,7 @@
 namespace ipfsa::proto::gossipsub {
 namespace {
 
+using testing::drain;
 using testing::SimNet;
 
 bool contains(const std::vector<wire::PeerId>& v, const wire::PeerId& p) {
@@ -24,7 +25,7 @@ struct Scripted {
 
 std::vector<Rpc> sent_to(Router& r, const wire::PeerId& peer) {
   std::vector<Rpc> out;
-  for (auto& o : r.take_outgoing()) {
+  for (auto& o : drain(r)) {
     if (o.peer != peer) continue;
     EXPECT_LE(o.rpc.size(), kMaxRpcBytes);
     auto rpc = decode_rpc(o.rpc);
@@ -155,25 +156,25 @@ TEST(GossipsubRouter, InvalidSignaturesLeadToTheGraylist) {
   Router& r = net[0];
   r.subscribe("t");
   ASSERT_TRUE(r.add_peer(evil.id, Protocol::v1_2, false));
-  ASSERT_TRUE(r.receive(evil.id, subscribe_rpc("t"), net.now));
+  ASSERT_TRUE(r.handle_input(evil.id, subscribe_rpc("t"), net.now));
   std::uint64_t seq = 1;
   while (!r.graylisted(evil.id) && seq < 20) {
     Rpc rpc;
     rpc.publish.push_back(sign_message(evil.key, "t", to_bytes("x"), seq++));
     (*rpc.publish.back().data)[0] ^= 1;  // breaks the signature
-    ASSERT_TRUE(r.receive(evil.id, encode_rpc(rpc), net.now));
+    ASSERT_TRUE(r.handle_input(evil.id, encode_rpc(rpc), net.now));
   }
   EXPECT_TRUE(r.graylisted(evil.id));
   EXPECT_EQ(r.stats().invalid, seq - 1);
-  EXPECT_FALSE(r.next_event().has_value());
+  EXPECT_FALSE(r.poll().has_value());
   // A valid message from a graylisted peer is not even looked at.
   Rpc good;
   good.publish.push_back(sign_message(evil.key, "t", to_bytes("ok"), seq));
-  ASSERT_TRUE(r.receive(evil.id, encode_rpc(good), net.now));
-  EXPECT_FALSE(r.next_event().has_value());
+  ASSERT_TRUE(r.handle_input(evil.id, encode_rpc(good), net.now));
+  EXPECT_FALSE(r.poll().has_value());
   EXPECT_EQ(r.stats().graylisted_rpcs, 1u);
   // Scores decay: after enough heartbeats the peer is heard again.
-  for (int i = 0; i < 200 && r.graylisted(evil.id); ++i) r.heartbeat(net.now += 1s);
+  for (int i = 0; i < 200 && r.graylisted(evil.id); ++i) r.handle_timeout(net.now += 1s);
   EXPECT_FALSE(r.graylisted(evil.id));
 }
 
@@ -189,15 +190,15 @@ TEST(GossipsubRouter, AForgedCopyDoesNotShadowTheRealMessageAndDuplicatesAreDrop
   forged.data = to_bytes("fake");  // same id (author, seqno), bad signature
   Rpc first;
   first.publish = {forged};
-  ASSERT_TRUE(r.receive(relay.id, encode_rpc(first), net.now));
-  EXPECT_FALSE(r.next_event().has_value());
+  ASSERT_TRUE(r.handle_input(relay.id, encode_rpc(first), net.now));
+  EXPECT_FALSE(r.poll().has_value());
   Rpc second;
   second.publish = {real, real};
-  ASSERT_TRUE(r.receive(relay.id, encode_rpc(second), net.now));
-  auto event = r.next_event();
+  ASSERT_TRUE(r.handle_input(relay.id, encode_rpc(second), net.now));
+  auto event = r.poll();
   ASSERT_TRUE(event.has_value());
   EXPECT_EQ(to_string(event->data), "real");
-  EXPECT_FALSE(r.next_event().has_value());
+  EXPECT_FALSE(r.poll().has_value());
   EXPECT_EQ(r.stats().duplicates, 1u);
   EXPECT_EQ(r.stats().invalid, 1u);
 }
@@ -207,10 +208,10 @@ TEST(GossipsubRouter, MalformedFramesAreErrorsAndBehaviourPenalties) {
   net.add();
   Scripted p;
   ASSERT_TRUE(net[0].add_peer(p.id, Protocol::v1_1, true));
-  EXPECT_FALSE(net[0].receive(p.id, Bytes{0x0a, 0x05, 0x08}, net.now));
+  EXPECT_FALSE(net[0].handle_input(p.id, Bytes{0x0a, 0x05, 0x08}, net.now));
   EXPECT_EQ(net[0].stats().malformed_rpcs, 1u);
   Scripted stranger;
-  EXPECT_EQ(net[0].receive(stranger.id, Bytes{}, net.now).error(),
+  EXPECT_EQ(net[0].handle_input(stranger.id, Bytes{}, net.now).error(),
             make_error_code(Error::not_found));
   EXPECT_EQ(net[0].add_peer(p.id, Protocol::v1_1, true).error(),
             make_error_code(Error::invalid_state));
@@ -225,10 +226,10 @@ TEST(GossipsubRouter, IHaveIsAnsweredWithIWantForUnseenIdsOnly) {
   ASSERT_TRUE(r.add_peer(p.id, Protocol::v1_2, true));
   auto own = r.publish("t", to_bytes("mine"), net.now);
   ASSERT_TRUE(own);
-  (void)r.take_outgoing();
+  (void)drain(r);
   Rpc ihave;
   ihave.control.ihave = {{"t", {Bytes{1, 2, 3}, *own}}, {"not-ours", {Bytes{9}}}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(ihave), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(ihave), net.now));
   auto rpc = merged(sent_to(r, p.id));
   ASSERT_EQ(rpc.control.iwant.size(), 1u);
   EXPECT_EQ(rpc.control.iwant[0].ids, (std::vector<Bytes>{Bytes{1, 2, 3}}));
@@ -248,14 +249,14 @@ TEST(GossipsubRouter, IHaveLimitsPerHeartbeat) {
   for (std::uint8_t i = 0; i < 4; ++i) {
     Rpc ihave;
     ihave.control.ihave = {{"t", {Bytes{i, 1}, Bytes{i, 2}}}};
-    ASSERT_TRUE(r.receive(p.id, encode_rpc(ihave), net.now));
+    ASSERT_TRUE(r.handle_input(p.id, encode_rpc(ihave), net.now));
     for (const auto& w : merged(sent_to(r, p.id)).control.iwant) asked += w.ids.size();
   }
   EXPECT_EQ(asked, 3u);  // max_ihave_length per heartbeat
-  r.heartbeat(net.now += 1s);
+  r.handle_timeout(net.now += 1s);
   Rpc ihave;
   ihave.control.ihave = {{"t", {Bytes{7, 7}}}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(ihave), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(ihave), net.now));
   EXPECT_EQ(merged(sent_to(r, p.id)).control.iwant.size(), 1u);
 }
 
@@ -268,21 +269,21 @@ TEST(GossipsubRouter, IWantIsAnsweredFromTheCacheUpToTheRetransmissionLimit) {
   ASSERT_TRUE(r.add_peer(p.id, Protocol::v1_2, true));
   auto id = r.publish("t", to_bytes("cached"), net.now);
   ASSERT_TRUE(id);
-  (void)r.take_outgoing();
+  (void)drain(r);
   Rpc iwant;
   iwant.control.iwant = {{{*id, Bytes{5, 5}}}};
   std::size_t served = 0;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(r.receive(p.id, encode_rpc(iwant), net.now));
+    ASSERT_TRUE(r.handle_input(p.id, encode_rpc(iwant), net.now));
     served += merged(sent_to(r, p.id)).publish.size();
   }
   EXPECT_EQ(served, RouterConfig{}.gossip_retransmission);
   // After history_length heartbeats the message has left the cache.
   Scripted q;
   ASSERT_TRUE(r.add_peer(q.id, Protocol::v1_2, true));
-  for (std::size_t i = 0; i < RouterConfig{}.history_length; ++i) r.heartbeat(net.now += 1s);
-  (void)r.take_outgoing();
-  ASSERT_TRUE(r.receive(q.id, encode_rpc(iwant), net.now));
+  for (std::size_t i = 0; i < RouterConfig{}.history_length; ++i) r.handle_timeout(net.now += 1s);
+  (void)drain(r);
+  ASSERT_TRUE(r.handle_input(q.id, encode_rpc(iwant), net.now));
   EXPECT_TRUE(merged(sent_to(r, q.id)).publish.empty());
 }
 
@@ -293,14 +294,14 @@ TEST(GossipsubRouter, GossipsIHaveToPeersOutsideTheMesh) {
   r.subscribe("t");
   Scripted p;
   ASSERT_TRUE(r.add_peer(p.id, Protocol::v1_2, true));
-  ASSERT_TRUE(r.receive(p.id, subscribe_rpc("t"), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, subscribe_rpc("t"), net.now));
   Rpc prune;
   prune.control.prune = {{"t", {}, 60}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(prune), net.now));  // p leaves our mesh
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(prune), net.now));  // p leaves our mesh
   ASSERT_FALSE(contains(r.mesh("t"), p.id));
   auto id = r.publish("t", to_bytes("g"), net.now);
-  (void)r.take_outgoing();
-  r.heartbeat(net.now += 1s);
+  (void)drain(r);
+  r.handle_timeout(net.now += 1s);
   auto rpc = merged(sent_to(r, p.id));
   ASSERT_EQ(rpc.control.ihave.size(), 1u);
   EXPECT_EQ(rpc.control.ihave[0].topic, "t");
@@ -315,18 +316,18 @@ TEST(GossipsubRouter, GraftDuringBackoffIsPrunedAndPenalised) {
   r.subscribe("t");
   Scripted p;
   ASSERT_TRUE(r.add_peer(p.id, Protocol::v1_2, true));
-  ASSERT_TRUE(r.receive(p.id, subscribe_rpc("t"), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, subscribe_rpc("t"), net.now));
   Rpc graft;
   graft.control.graft = {{"t"}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(graft), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(graft), net.now));
   EXPECT_TRUE(contains(r.mesh("t"), p.id));
   Rpc prune;
   prune.control.prune = {{"t", {}, 60}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(prune), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(prune), net.now));
   EXPECT_FALSE(contains(r.mesh("t"), p.id));
-  (void)r.take_outgoing();
+  (void)drain(r);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(r.receive(p.id, encode_rpc(graft), net.now));
+    ASSERT_TRUE(r.handle_input(p.id, encode_rpc(graft), net.now));
     auto sent = merged(sent_to(r, p.id));
     ASSERT_EQ(sent.control.prune.size(), 1u);
     EXPECT_EQ(sent.control.prune[0].backoff_seconds, 60u);
@@ -337,7 +338,7 @@ TEST(GossipsubRouter, GraftDuringBackoffIsPrunedAndPenalised) {
   Rpc other;
   other.subscriptions = {{true, "u"}};
   other.control.graft = {{"u"}};
-  ASSERT_TRUE(r.receive(p.id, encode_rpc(other), net.now));
+  ASSERT_TRUE(r.handle_input(p.id, encode_rpc(other), net.now));
   EXPECT_EQ(merged(sent_to(r, p.id)).control.prune.size(), 1u);
   EXPECT_TRUE(r.mesh("u").empty());
 }
@@ -424,12 +425,27 @@ TEST(GossipsubRouter, LargeBacklogsAreCutIntoFramesWithinTheLimits) {
   net.pump();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(net[0].publish("t", Bytes(400 * 1024, 1), net.now));
   std::size_t frames = 0;
-  for (const auto& o : net[0].take_outgoing()) {
+  for (const auto& o : drain(net[0])) {
     ++frames;
     EXPECT_LE(o.rpc.size(), kMaxRpcBytes);
     EXPECT_TRUE(decode_rpc(o.rpc));
   }
   EXPECT_GE(frames, 3u);
+}
+
+TEST(GossipsubRouter, HandleTimeoutRunsTheHeartbeatOnlyWhenDue) {
+  SimNet net;
+  net.add();
+  Router& r = net[0];
+  const TimePoint due = *r.poll_timeout();
+  EXPECT_EQ(due, net.now + RouterConfig{}.heartbeat_interval);
+  r.handle_timeout(due - 1ms);  // early: nothing is due
+  EXPECT_EQ(r.poll_timeout(), due);
+  r.handle_timeout(due + 250ms);  // late: runs, and schedules the next from now
+  EXPECT_EQ(r.poll_timeout(), due + 250ms + RouterConfig{}.heartbeat_interval);
+  Bytes out;
+  EXPECT_FALSE(r.poll_transmit(out));  // no peers: nothing to send
+  EXPECT_TRUE(out.empty());
 }
 
 TEST(GossipsubRouter, PeerLimit) {

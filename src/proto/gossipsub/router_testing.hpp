@@ -12,6 +12,15 @@
 
 namespace ipfsa::proto::gossipsub::testing {
 
+// Every RPC the router has queued, as (peer, bytes) pairs.
+inline std::vector<Outgoing> drain(Router& r) {
+  std::vector<Outgoing> out;
+  for (Bytes rpc; auto t = r.poll_transmit(rpc); rpc.clear()) {
+    out.push_back(Outgoing{t->peer, std::move(rpc)});
+  }
+  return out;
+}
+
 struct SimNet {
   struct Frame {
     std::size_t from, to;
@@ -66,7 +75,7 @@ struct SimNet {
         in_flight.pop_front();
         ++frames;
         if (!linked[f.from][f.to]) continue;
-        (void)nodes[f.to]->receive(id(f.from), f.rpc, now);
+        (void)nodes[f.to]->handle_input(id(f.from), f.rpc, now);
         drain_events(f.to);
       }
     }
@@ -81,7 +90,7 @@ struct SimNet {
 
   void heartbeat_all(Duration step = std::chrono::seconds(1)) {
     now += step;
-    for (auto& n : nodes) n->heartbeat(now);
+    for (auto& n : nodes) n->handle_timeout(now);
     pump();
   }
 
@@ -89,13 +98,13 @@ struct SimNet {
   void collect() {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       drain_events(i);
-      for (auto& out : nodes[i]->take_outgoing()) {
+      for (auto& out : drain(*nodes[i])) {
         in_flight.push_back(Frame{i, index.at(out.peer), std::move(out.rpc)});
       }
     }
   }
   void drain_events(std::size_t i) {
-    while (auto m = nodes[i]->next_event()) {
+    while (auto m = nodes[i]->poll()) {
       const auto v = validator(i, *m);
       if (!v) {
         held[i].push_back(*m);

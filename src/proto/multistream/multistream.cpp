@@ -62,12 +62,21 @@ Dialer::Dialer(std::vector<std::string> protocols) : protocols_(std::move(protoc
   append_message(outgoing_, protocols_.front());
 }
 
-void Dialer::append_outgoing(Bytes& out) {
+std::optional<Transmit> Dialer::poll_transmit(Bytes& out) {
+  if (outgoing_.empty()) return std::nullopt;
+  const std::size_t size = outgoing_.size();
   append(out, outgoing_);
   outgoing_.clear();
+  return Transmit{size};
 }
 
-Result<void> Dialer::receive(ByteView data) {
+std::optional<Negotiated> Dialer::poll() {
+  if (state_ != State::done || reported_) return std::nullopt;
+  reported_ = true;
+  return Negotiated{protocol()};
+}
+
+Result<void> Dialer::handle_input(ByteView data, TimePoint) {
   if (state_ == State::failed) return Error::invalid_state;
   if (state_ == State::done) {
     append(remaining_, data);
@@ -116,12 +125,21 @@ Listener::Listener(std::vector<std::string> supported) : supported_(std::move(su
   append_message(outgoing_, kProtocolId);
 }
 
-void Listener::append_outgoing(Bytes& out) {
+std::optional<Transmit> Listener::poll_transmit(Bytes& out) {
+  if (outgoing_.empty()) return std::nullopt;
+  const std::size_t size = outgoing_.size();
   append(out, outgoing_);
   outgoing_.clear();
+  return Transmit{size};
 }
 
-Result<void> Listener::receive(ByteView data) {
+std::optional<Negotiated> Listener::poll() {
+  if (state_ != State::done || reported_) return std::nullopt;
+  reported_ = true;
+  return Negotiated{protocol()};
+}
+
+Result<void> Listener::handle_input(ByteView data, TimePoint) {
   if (state_ == State::failed) return Error::invalid_state;
   if (state_ == State::done) {
     append(remaining_, data);

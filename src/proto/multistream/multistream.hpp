@@ -6,10 +6,10 @@
 // arrived in the same read as the accepting line.
 //
 // Driving either side (same shape for Dialer and Listener):
-//   negotiator.append_outgoing(out);  write(out);           // the first flight can go at once
+//   if (negotiator.poll_transmit(out)) write(out);         // the first flight can go at once
 //   while (!negotiator.done()) {
-//     auto ok = negotiator.receive(co_await read());        // an error is final: reset the stream
-//     negotiator.append_outgoing(out); write(out);
+//     auto ok = negotiator.handle_input(co_await read(), now);  // an error is final: reset
+//     if (negotiator.poll_transmit(out)) write(out);
 //   }
 //   protocol = negotiator.protocol(); leftover = negotiator.take_remaining();
 //
@@ -20,12 +20,15 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
+#include "base/time.hpp"
+#include "proto/engine/engine.hpp"
 #include "wire/length_prefixed.hpp"
 
 namespace ipfsa::proto::multistream {
@@ -45,6 +48,13 @@ void append_message(Bytes& out, std::string_view text);
 // Errors: protocol_violation (empty, or not ending in '\n').
 Result<std::string> parse_message(ByteView body);
 
+// What both sides report once, when the negotiation is over (also readable as protocol()).
+struct Negotiated {
+  std::string protocol;
+};
+
+// Both sides are proto::ConnectionEngines (proto/engine/engine.hpp) without deadlines: the shell
+// bounds a negotiation as a whole. `now` is accepted for the shape and unused.
 // The initiating side of a stream or connection upgrade: proposes `protocols` in order.
 class Dialer {
  public:
@@ -52,13 +62,21 @@ class Dialer {
   // '\n', and neither "na" nor "ls".
   explicit Dialer(std::vector<std::string> protocols);
 
+  using Event = Negotiated;
+  using Transmit = proto::Transmit;
+
   // Appends what must be sent now. The first call pipelines the header and the first proposal.
-  void append_outgoing(Bytes& out);
+  std::optional<Transmit> poll_transmit(Bytes& out);
   // Feeds bytes read from the peer, in any chunking. Errors (final; later calls return
   // invalid_state): protocol_violation (the first message is not the header, an answer is neither
   // the proposal nor "na", a line without '\n'), too_large / non_canonical / malformed (length
   // prefix), negotiation_failed (every proposal was refused).
-  Result<void> receive(ByteView data);
+  Result<void> handle_input(ByteView data, TimePoint now);
+
+  void handle_timeout(TimePoint) {}
+  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
+  // Negotiated{protocol()}, once, after done().
+  std::optional<Event> poll();
 
   bool done() const noexcept { return state_ == State::done; }
   // The accepted protocol. REQUIRES: done().
@@ -77,6 +95,7 @@ class Dialer {
   wire::LengthPrefixedReader reader_{kMaxMessageSize};
   Bytes outgoing_;
   Bytes remaining_;
+  bool reported_ = false;  // poll() handed out Negotiated
 };
 
 // The accepting side: answers proposals against a fixed list of supported protocol ids.
@@ -85,13 +104,21 @@ class Listener {
   // REQUIRES: each supported id satisfies the same rules as Dialer's protocols.
   explicit Listener(std::vector<std::string> supported);
 
+  using Event = Negotiated;
+  using Transmit = proto::Transmit;
+
   // Appends what must be sent now: our header (queued at construction), "na" answers, "ls"
   // listings and, last, the echo of the accepted protocol.
-  void append_outgoing(Bytes& out);
+  std::optional<Transmit> poll_transmit(Bytes& out);
   // Errors (final): protocol_violation (the first message is not the header, a line without
   // '\n'), limit_exceeded (more than kMaxProposals proposals), too_large / non_canonical /
   // malformed (length prefix).
-  Result<void> receive(ByteView data);
+  Result<void> handle_input(ByteView data, TimePoint now);
+
+  void handle_timeout(TimePoint) {}
+  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
+  // Negotiated{protocol()}, once, after done().
+  std::optional<Event> poll();
 
   bool done() const noexcept { return state_ == State::done; }
   // REQUIRES: done().
@@ -110,6 +137,10 @@ class Listener {
   wire::LengthPrefixedReader reader_{kMaxMessageSize};
   Bytes outgoing_;
   Bytes remaining_;
+  bool reported_ = false;  // poll() handed out Negotiated
 };
+
+static_assert(ConnectionEngine<Dialer>);
+static_assert(ConnectionEngine<Listener>);
 
 }  // namespace ipfsa::proto::multistream

@@ -8,6 +8,8 @@
 namespace ipfsa::proto::multistream {
 namespace {
 
+const TimePoint kNow{};  // the negotiation has no deadline of its own: any instant will do
+
 Bytes hex(std::string_view h) { return *hex_decode(h); }
 Bytes line(std::string_view text) {
   Bytes out;
@@ -21,12 +23,14 @@ Bytes concat(std::initializer_list<Bytes> parts) {
 }
 Bytes outgoing(Dialer& d) {
   Bytes out;
-  d.append_outgoing(out);
+  const auto t = d.poll_transmit(out);
+  EXPECT_EQ(t ? t->size : 0, out.size());
   return out;
 }
 Bytes outgoing(Listener& l) {
   Bytes out;
-  l.append_outgoing(out);
+  const auto t = l.poll_transmit(out);
+  EXPECT_EQ(t ? t->size : 0, out.size());
   return out;
 }
 
@@ -71,13 +75,18 @@ TEST(MultistreamDialer, AcceptInOneChunkKeepsApplicationBytes) {
   Dialer dialer({"/noise"});
   (void)outgoing(dialer);
   const Bytes app = hex("00200102030405");
-  ASSERT_TRUE(dialer.receive(concat({line(kProtocolId), line("/noise"), app})));
+  EXPECT_FALSE(dialer.poll());
+  ASSERT_TRUE(dialer.handle_input(concat({line(kProtocolId), line("/noise"), app}), kNow));
   ASSERT_TRUE(dialer.done());
   EXPECT_EQ(dialer.protocol(), "/noise");
+  auto event = dialer.poll();  // reported once
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->protocol, "/noise");
+  EXPECT_FALSE(dialer.poll());
   EXPECT_EQ(dialer.take_remaining(), app);
   EXPECT_TRUE(dialer.take_remaining().empty());
   // Later bytes are the protocol's too.
-  ASSERT_TRUE(dialer.receive(app));
+  ASSERT_TRUE(dialer.handle_input(app, kNow));
   EXPECT_EQ(dialer.take_remaining(), app);
 }
 
@@ -87,8 +96,8 @@ TEST(MultistreamDialer, EveryTwoChunkSplitGivesTheSameResult) {
   for (std::size_t cut = 0; cut <= in.size(); ++cut) {
     Dialer dialer({"/mplex/6.7.0", "/yamux/1.0.0"});
     (void)outgoing(dialer);
-    ASSERT_TRUE(dialer.receive(ByteView(in).first(cut))) << cut;
-    ASSERT_TRUE(dialer.receive(ByteView(in).subspan(cut))) << cut;
+    ASSERT_TRUE(dialer.handle_input(ByteView(in).first(cut), kNow)) << cut;
+    ASSERT_TRUE(dialer.handle_input(ByteView(in).subspan(cut), kNow)) << cut;
     ASSERT_TRUE(dialer.done()) << cut;
     EXPECT_EQ(dialer.protocol(), "/yamux/1.0.0");
     EXPECT_EQ(dialer.take_remaining(), app) << cut;
@@ -100,7 +109,7 @@ TEST(MultistreamDialer, EveryTruncationIsIncompleteNotAnError) {
   const Bytes in = concat({line(kProtocolId), line("/noise")});
   for (std::size_t n = 0; n < in.size(); ++n) {
     Dialer dialer({"/noise"});
-    ASSERT_TRUE(dialer.receive(ByteView(in).first(n))) << n;
+    ASSERT_TRUE(dialer.handle_input(ByteView(in).first(n), kNow)) << n;
     EXPECT_FALSE(dialer.done()) << n;
   }
 }
@@ -108,55 +117,55 @@ TEST(MultistreamDialer, EveryTruncationIsIncompleteNotAnError) {
 TEST(MultistreamDialer, NaFallsBackToTheNextProposal) {
   Dialer dialer({"/tls/1.0.0", "/noise"});
   (void)outgoing(dialer);
-  ASSERT_TRUE(dialer.receive(concat({line(kProtocolId), line("na")})));
+  ASSERT_TRUE(dialer.handle_input(concat({line(kProtocolId), line("na")}), kNow));
   EXPECT_FALSE(dialer.done());
   EXPECT_EQ(outgoing(dialer), line("/noise"));
-  ASSERT_TRUE(dialer.receive(line("/noise")));
+  ASSERT_TRUE(dialer.handle_input(line("/noise"), kNow));
   ASSERT_TRUE(dialer.done());
   EXPECT_EQ(dialer.protocol(), "/noise");
 }
 
 TEST(MultistreamDialer, AllRefusedIsNegotiationFailed) {
   Dialer dialer({"/a", "/b"});
-  auto r = dialer.receive(concat({line(kProtocolId), line("na"), line("na")}));
+  auto r = dialer.handle_input(concat({line(kProtocolId), line("na"), line("na")}), kNow);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Error::negotiation_failed);
   EXPECT_FALSE(dialer.done());
-  EXPECT_EQ(dialer.receive(line("/a")).error(), Error::invalid_state);
+  EXPECT_EQ(dialer.handle_input(line("/a"), kNow).error(), Error::invalid_state);
 }
 
 TEST(MultistreamDialer, FirstMessageMustBeTheHeader) {
   Dialer dialer({"/noise"});
-  EXPECT_EQ(dialer.receive(line("/noise")).error(), Error::protocol_violation);
+  EXPECT_EQ(dialer.handle_input(line("/noise"), kNow).error(), Error::protocol_violation);
   Dialer other({"/noise"});
-  EXPECT_EQ(other.receive(line("/multistream/2.0.0")).error(), Error::protocol_violation);
+  EXPECT_EQ(other.handle_input(line("/multistream/2.0.0"), kNow).error(), Error::protocol_violation);
 }
 
 TEST(MultistreamDialer, AnswerNeitherEchoNorNaIsAViolation) {
   Dialer dialer({"/noise"});
-  EXPECT_EQ(dialer.receive(concat({line(kProtocolId), line("/tls/1.0.0")})).error(),
+  EXPECT_EQ(dialer.handle_input(concat({line(kProtocolId), line("/tls/1.0.0")}), kNow).error(),
             Error::protocol_violation);
 }
 
 TEST(MultistreamDialer, LineWithoutNewlineIsAViolation) {
   Dialer dialer({"/noise"});
   const Bytes bad = concat({hex("12"), to_bytes("/multistream/1.0.0")});
-  EXPECT_EQ(dialer.receive(bad).error(), Error::protocol_violation);
+  EXPECT_EQ(dialer.handle_input(bad, kNow).error(), Error::protocol_violation);
   Dialer empty({"/noise"});
-  EXPECT_EQ(empty.receive(hex("00")).error(), Error::protocol_violation);
+  EXPECT_EQ(empty.handle_input(hex("00"), kNow).error(), Error::protocol_violation);
 }
 
 TEST(MultistreamDialer, OversizeLengthRejectedFromThePrefixAlone) {
   Dialer dialer({"/noise"});
-  EXPECT_EQ(dialer.receive(hex("8108")).error(), Error::too_large);  // 1025
+  EXPECT_EQ(dialer.handle_input(hex("8108"), kNow).error(), Error::too_large);  // 1025
   Dialer dialer2({"/noise"});
-  EXPECT_EQ(dialer2.receive(hex("ffff")).error(), Error::too_large);  // needs a third byte
+  EXPECT_EQ(dialer2.handle_input(hex("ffff"), kNow).error(), Error::too_large);  // needs a third byte
 }
 
 TEST(MultistreamDialer, MaximalLineAccepted) {
   const std::string id(kMaxProtocolIdSize, 'x');
   Dialer dialer({id});
-  ASSERT_TRUE(dialer.receive(concat({line(kProtocolId), line(id)})));
+  ASSERT_TRUE(dialer.handle_input(concat({line(kProtocolId), line(id)}), kNow));
   ASSERT_TRUE(dialer.done());
   EXPECT_EQ(dialer.protocol(), id);
 }
@@ -172,11 +181,15 @@ TEST(MultistreamListener, PipelinedHeaderProposalAndData) {
   Listener listener({"/yamux/1.0.0", "/noise"});
   (void)outgoing(listener);
   const Bytes app = hex("000000010000000100000000");
-  ASSERT_TRUE(listener.receive(concat({line(kProtocolId), line("/noise"), app})));
+  ASSERT_TRUE(listener.handle_input(concat({line(kProtocolId), line("/noise"), app}), kNow));
   ASSERT_TRUE(listener.done());
   EXPECT_EQ(listener.protocol(), "/noise");
   EXPECT_EQ(outgoing(listener), line("/noise"));
   EXPECT_EQ(listener.take_remaining(), app);
+  auto event = listener.poll();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->protocol, "/noise");
+  EXPECT_FALSE(listener.poll());
 }
 
 TEST(MultistreamListener, EveryTwoChunkSplit) {
@@ -184,8 +197,8 @@ TEST(MultistreamListener, EveryTwoChunkSplit) {
   const Bytes in = concat({line(kProtocolId), line("/unknown"), line("/noise"), app});
   for (std::size_t cut = 0; cut <= in.size(); ++cut) {
     Listener listener({"/noise"});
-    ASSERT_TRUE(listener.receive(ByteView(in).first(cut))) << cut;
-    ASSERT_TRUE(listener.receive(ByteView(in).subspan(cut))) << cut;
+    ASSERT_TRUE(listener.handle_input(ByteView(in).first(cut), kNow)) << cut;
+    ASSERT_TRUE(listener.handle_input(ByteView(in).subspan(cut), kNow)) << cut;
     ASSERT_TRUE(listener.done()) << cut;
     EXPECT_EQ(outgoing(listener), concat({line(kProtocolId), line("na"), line("/noise")}));
     EXPECT_EQ(listener.take_remaining(), app) << cut;
@@ -195,10 +208,10 @@ TEST(MultistreamListener, EveryTwoChunkSplit) {
 TEST(MultistreamListener, UnknownThenKnown) {
   Listener listener({"/noise"});
   (void)outgoing(listener);
-  ASSERT_TRUE(listener.receive(concat({line(kProtocolId), line("/tls/1.0.0")})));
+  ASSERT_TRUE(listener.handle_input(concat({line(kProtocolId), line("/tls/1.0.0")}), kNow));
   EXPECT_FALSE(listener.done());
   EXPECT_EQ(outgoing(listener), line("na"));
-  ASSERT_TRUE(listener.receive(line("/noise")));
+  ASSERT_TRUE(listener.handle_input(line("/noise"), kNow));
   EXPECT_TRUE(listener.done());
   EXPECT_EQ(outgoing(listener), line("/noise"));
 }
@@ -206,25 +219,25 @@ TEST(MultistreamListener, UnknownThenKnown) {
 TEST(MultistreamListener, EmptyProposalAndRepeatedHeaderGetNa) {
   Listener listener({"/noise"});
   (void)outgoing(listener);
-  ASSERT_TRUE(listener.receive(concat({line(kProtocolId), line(""), line(kProtocolId)})));
+  ASSERT_TRUE(listener.handle_input(concat({line(kProtocolId), line(""), line(kProtocolId)}), kNow));
   EXPECT_EQ(outgoing(listener), concat({line("na"), line("na")}));
   EXPECT_FALSE(listener.done());
 }
 
 TEST(MultistreamListener, FirstMessageMustBeTheHeader) {
   Listener listener({"/noise"});
-  EXPECT_EQ(listener.receive(line("/noise")).error(), Error::protocol_violation);
-  EXPECT_EQ(listener.receive(line(kProtocolId)).error(), Error::invalid_state);
+  EXPECT_EQ(listener.handle_input(line("/noise"), kNow).error(), Error::protocol_violation);
+  EXPECT_EQ(listener.handle_input(line(kProtocolId), kNow).error(), Error::invalid_state);
 }
 
 TEST(MultistreamListener, ProposalLimit) {
   Listener listener({"/noise"});
   Bytes in = line(kProtocolId);
   for (std::size_t i = 0; i < kMaxProposals; ++i) append(in, line("/nope/" + std::to_string(i)));
-  ASSERT_TRUE(listener.receive(in));
+  ASSERT_TRUE(listener.handle_input(in, kNow));
   (void)outgoing(listener);
   // The next proposal, even a supported one, is over the limit.
-  EXPECT_EQ(listener.receive(line("/noise")).error(), Error::limit_exceeded);
+  EXPECT_EQ(listener.handle_input(line("/noise"), kNow).error(), Error::limit_exceeded);
 }
 
 TEST(MultistreamListener, LastAllowedProposalCanSucceed) {
@@ -232,24 +245,24 @@ TEST(MultistreamListener, LastAllowedProposalCanSucceed) {
   Bytes in = line(kProtocolId);
   for (std::size_t i = 0; i + 1 < kMaxProposals; ++i) append(in, line("/nope"));
   append(in, line("/noise"));
-  ASSERT_TRUE(listener.receive(in));
+  ASSERT_TRUE(listener.handle_input(in, kNow));
   EXPECT_TRUE(listener.done());
 }
 
 TEST(MultistreamListener, OversizeAndMissingNewline) {
   Listener a({"/noise"});
-  EXPECT_EQ(a.receive(hex("8108")).error(), Error::too_large);
+  EXPECT_EQ(a.handle_input(hex("8108"), kNow).error(), Error::too_large);
   Listener b({"/noise"});
-  EXPECT_EQ(b.receive(concat({line(kProtocolId), hex("06"), to_bytes("/noise")})).error(),
+  EXPECT_EQ(b.handle_input(concat({line(kProtocolId), hex("06"), to_bytes("/noise")}), kNow).error(),
             Error::protocol_violation);
   Listener c({"/noise"});
-  EXPECT_EQ(c.receive(hex("8000")).error(), Error::non_canonical);
+  EXPECT_EQ(c.handle_input(hex("8000"), kNow).error(), Error::non_canonical);
 }
 
 TEST(MultistreamListener, ListInJsLayout) {
   Listener listener({"/noise", "/yamux/1.0.0"});
   (void)outgoing(listener);
-  ASSERT_TRUE(listener.receive(concat({line(kProtocolId), line("ls")})));
+  ASSERT_TRUE(listener.handle_input(concat({line(kProtocolId), line("ls")}), kNow));
   // js-libp2p handle(): one message = lp("/noise\n") lp("/yamux/1.0.0\n") "\n".
   const Bytes body = concat(
       {hex("07"), to_bytes("/noise\n"), hex("0d"), to_bytes("/yamux/1.0.0\n"), to_bytes("\n")});
@@ -262,7 +275,7 @@ TEST(MultistreamListener, ListIsBoundedByTheMessageLimit) {
   for (int i = 0; i < 40; ++i) many.push_back("/" + std::string(60, 'a' + (i % 26)));
   Listener listener(many);
   (void)outgoing(listener);
-  ASSERT_TRUE(listener.receive(concat({line(kProtocolId), line("ls")})));
+  ASSERT_TRUE(listener.handle_input(concat({line(kProtocolId), line("ls")}), kNow));
   const Bytes out = outgoing(listener);
   wire::LengthPrefixedReader reader(kMaxMessageSize);  // a peer's reader accepts it
   ByteView view(out);
@@ -287,24 +300,24 @@ struct Outcome {
 Outcome negotiate(Dialer& dialer, Listener& listener, std::mt19937& rng, const Bytes& app,
                   Bytes& listener_app) {
   Bytes to_listener, to_dialer;
-  dialer.append_outgoing(to_listener);
+  dialer.poll_transmit(to_listener);
   append(to_listener, app);
-  listener.append_outgoing(to_dialer);
+  listener.poll_transmit(to_dialer);
   Outcome outcome;
   for (int round = 0; round < 10000 && !(dialer.done() && listener.done()); ++round) {
     if (to_listener.empty() && to_dialer.empty()) break;
     auto pump = [&](Bytes& queue, auto& receiver, Result<void>& result) {
       if (queue.empty()) return;
       const std::size_t n = std::uniform_int_distribution<std::size_t>(1, queue.size())(rng);
-      result = receiver.receive(ByteView(queue).first(n));
+      result = receiver.handle_input(ByteView(queue).first(n), kNow);
       queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(n));
     };
     pump(to_listener, listener, outcome.listener);
     if (!outcome.listener) return outcome;
-    listener.append_outgoing(to_dialer);
+    listener.poll_transmit(to_dialer);
     pump(to_dialer, dialer, outcome.dialer);
     if (!outcome.dialer) return outcome;
-    dialer.append_outgoing(to_listener);
+    dialer.poll_transmit(to_listener);
   }
   if (listener.done()) {
     listener_app = listener.take_remaining();

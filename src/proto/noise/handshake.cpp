@@ -45,7 +45,14 @@ Result<void> Handshake::fail(boost::system::error_code ec) {
   return error_;
 }
 
-std::optional<Bytes> Handshake::next_message() {
+std::optional<Transmit> Handshake::poll_transmit(Bytes& out) {
+  auto message = take_message();
+  if (!message) return std::nullopt;
+  append(out, *message);
+  return Transmit{message->size()};
+}
+
+std::optional<Bytes> Handshake::take_message() {
   if (error_ || !state_) return std::nullopt;
   if (outgoing_) {
     std::optional<Bytes> message = std::move(outgoing_);
@@ -67,7 +74,7 @@ Result<void> Handshake::write_next() {
   return {};
 }
 
-Result<void> Handshake::receive(ByteView message) {
+Result<void> Handshake::handle_input(ByteView message, TimePoint) {
   if (error_) return error_;
   if (!state_) return fail(Error::invalid_state);
   const int index = state_->message_index();
@@ -78,7 +85,7 @@ Result<void> Handshake::receive(ByteView message) {
     if (auto ok = verify_remote(payload); !ok) return ok;
   }
   // Write our reply now, so that what it can reject (a low-order ephemeral key in message 1)
-  // is reported here rather than as a silent nullopt from next_message().
+  // is reported here rather than as a silent nullopt from poll_transmit().
   if (state_->is_my_turn()) return write_next();
   return {};
 }
@@ -100,6 +107,7 @@ Result<void> Handshake::verify_remote(ByteView payload) {
   }
   auto peer = wire::PeerId::from_public_key(*key);
   if (expected_remote_ && *expected_remote_ != peer) return fail(Error::peer_id_mismatch);
+  event_ = Authenticated{peer};
   remote_peer_ = std::move(peer);
   remote_key_ = std::move(*key);
   remote_extensions_ = std::move(decoded->extensions);

@@ -6,21 +6,26 @@
 // Messages are exchanged WITHOUT their 2-byte length prefix (the I/O shell frames them, at most
 // kMaxMessageSize). No I/O, clock or RNG: both X25519 private keys are inputs.
 //
+// A proto::ConnectionEngine (proto/engine/engine.hpp) without deadlines (the shell bounds the
+// upgrade as a whole); poll_transmit() hands out one message per call.
+//
 //   while (!hs.is_done()) {
-//     if (auto m = hs.next_message()) { write_frame(*m); continue; }
-//     if (auto ok = hs.receive(read_frame(kMaxMessageSize)); !ok) fail(ok.error());
+//     if (Bytes m; hs.poll_transmit(m)) { write_frame(m); continue; }
+//     if (auto ok = hs.handle_input(read_frame(kMaxMessageSize), now); !ok) fail(ok.error());
 //   }
 //   auto result = std::move(hs).finish();
 #pragma once
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
 #include "base/secret.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/public_key.hpp"
+#include "proto/engine/engine.hpp"
 #include "proto/noise/handshake_state.hpp"
 #include "proto/noise/payload.hpp"
 #include "proto/noise/secure_channel.hpp"
@@ -38,28 +43,42 @@ struct HandshakeResult {
   Extensions remote_extensions;
 };
 
+// The event of a handshake: the peer proved `remote_peer` (message 2 for the initiator, 3 for
+// the responder); the handshake is done once our last message is taken.
+struct Authenticated {
+  wire::PeerId remote_peer;
+};
+
 class Handshake {
  public:
+  using Event = Authenticated;
+  using Transmit = proto::Transmit;
+
   // identity: our libp2p key; it signs kStaticKeySignaturePrefix || our static X25519 public key
   // (here, once). static_private, ephemeral_private: 32 random bytes each, drawn by the caller.
   // expected_remote: the peer we dialled (either role may pass one); a different proven identity
   // fails with peer_id_mismatch. ours: muxers to announce in the extensions (inlined muxer
   // negotiation). REQUIRES: 32-byte keys; ours within kMaxStreamMuxers / kMaxStreamMuxerSize.
-  // A violated REQUIRES makes next_message() return nullopt and receive() return the error
+  // A violated REQUIRES makes poll_transmit() return nullopt and handle_input() return the error
   // (invalid_key or limit_exceeded); error() tells it at once.
   Handshake(Role role, const crypto::Ed25519KeyPair& identity, SecretBytes static_private,
             SecretBytes ephemeral_private, std::optional<wire::PeerId> expected_remote,
             Extensions ours = {});
 
-  // When it is our turn: the next handshake message body (no length prefix); nullopt otherwise.
-  std::optional<Bytes> next_message();
+  // When it is our turn: appends the next handshake message body (no length prefix) to `out`;
+  // nullopt otherwise.
+  std::optional<Transmit> poll_transmit(Bytes& out);
   // A message body from the peer (no length prefix). When that makes it our turn, our reply is
-  // written at once (next_message() then hands it out), so its failures are reported here too.
+  // written at once (poll_transmit() then hands it out), so its failures are reported here too.
   // Errors are fatal and sticky: invalid_state (not the peer's turn, or done), too_large,
   // truncated, decrypt_failed, invalid_key (a low-order point, or an identity key that does not
   // parse), unsupported (unknown key type), malformed / protocol_violation / limit_exceeded
   // (payload), invalid_signature, peer_id_mismatch.
-  Result<void> receive(ByteView message);
+  Result<void> handle_input(ByteView message, TimePoint now);
+  void handle_timeout(TimePoint) {}
+  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
+  // Authenticated, once the peer's identity is proven.
+  std::optional<Event> poll() { return std::exchange(event_, std::nullopt); }
 
   // True once both sides are authenticated and our last message has been taken.
   bool is_done() const noexcept;
@@ -75,6 +94,7 @@ class Handshake {
   Result<void> fail(boost::system::error_code ec);
   Result<void> write_next();
   Result<void> verify_remote(ByteView payload);
+  std::optional<Bytes> take_message();
 
   Role role_;
   std::optional<HandshakeState> state_;
@@ -84,7 +104,10 @@ class Handshake {
   std::optional<wire::PeerId> remote_peer_;
   std::optional<crypto::PublicKey> remote_key_;
   Extensions remote_extensions_;
+  std::optional<Event> event_;
   boost::system::error_code error_;
 };
+
+static_assert(ConnectionEngine<Handshake>);
 
 }  // namespace ipfsa::proto::noise

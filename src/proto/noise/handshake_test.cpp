@@ -13,6 +13,8 @@ namespace {
 
 using testing::identity;
 using testing::key32;
+using testing::kNow;
+using testing::next_message;
 
 const crypto::Ed25519KeyPair& alice_id() {
   static const auto k = identity(1);
@@ -42,10 +44,10 @@ Result<void> run(Handshake& init, Handshake& resp, const Tamper& tamper = {}) {
   int index = 0;
   for (int round = 0; round < 8 && !(init.is_done() && resp.is_done()); ++round) {
     for (auto [from, to] : {std::pair{&init, &resp}, std::pair{&resp, &init}}) {
-      if (auto m = from->next_message()) {
+      if (auto m = next_message(*from)) {
         if (tamper) tamper(index, *m);
         ++index;
-        if (auto ok = to->receive(*m); !ok) return ok.error();
+        if (auto ok = to->handle_input(*m, kNow); !ok) return ok.error();
       }
       if (from->error()) return from->error();
     }
@@ -62,17 +64,42 @@ std::vector<Bytes> transcript() {
   return messages;
 }
 
+TEST(Handshake, EachSideReportsTheProvenPeerOnce) {
+  auto i = alice();
+  auto r = bob();
+  Bytes m1, m2;
+  ASSERT_TRUE(i.poll_transmit(m1));
+  EXPECT_FALSE(i.poll());
+  ASSERT_TRUE(r.handle_input(m1, kNow));
+  EXPECT_FALSE(r.poll());  // message 1 carries no identity
+  ASSERT_TRUE(r.poll_transmit(m2));
+  ASSERT_TRUE(i.handle_input(m2, kNow));
+  auto event = i.poll();  // message 2 proved bob
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->remote_peer, peer_of(bob_id()));
+  EXPECT_FALSE(i.poll());
+  EXPECT_FALSE(i.is_done());  // message 3 not yet taken
+  Bytes m3;
+  ASSERT_TRUE(i.poll_transmit(m3));
+  EXPECT_TRUE(i.is_done());
+  ASSERT_TRUE(r.handle_input(m3, kNow));
+  event = r.poll();
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->remote_peer, peer_of(alice_id()));
+  EXPECT_FALSE(i.poll_timeout());
+}
+
 TEST(Handshake, CompletesAndEachSideLearnsTheOther) {
   const Extensions alice_ext{{"/yamux/1.0.0"}};
   const Extensions bob_ext{{"/yamux/1.0.0", "/mplex/6.7.0"}};
   auto i = alice(peer_of(bob_id()), alice_ext);
   auto r = bob({}, bob_ext);
   EXPECT_EQ(kProtocolId, "/noise");
-  EXPECT_FALSE(r.next_message());  // the initiator speaks first
+  EXPECT_FALSE(next_message(r));  // the initiator speaks first
   ASSERT_TRUE(run(i, r));
   EXPECT_EQ(i.handshake_hash(), r.handshake_hash());
-  EXPECT_FALSE(i.next_message());
-  EXPECT_FALSE(r.next_message());
+  EXPECT_FALSE(next_message(i));
+  EXPECT_FALSE(next_message(r));
 
   auto ri = std::move(i).finish();
   auto rr = std::move(r).finish();
@@ -111,7 +138,7 @@ TEST(Handshake, InitiatorRejectsAResponderWithAnotherIdentity) {
   auto r = bob();
   EXPECT_EQ(run(i, r).error(), Error::peer_id_mismatch);
   EXPECT_EQ(i.error(), Error::peer_id_mismatch);
-  EXPECT_FALSE(i.next_message());  // message 3 (our identity) is never sent
+  EXPECT_FALSE(next_message(i));  // message 3 (our identity) is never sent
   EXPECT_EQ(std::move(i).finish().error(), Error::peer_id_mismatch);
 }
 
@@ -143,9 +170,9 @@ Result<void> rogue_responder(const std::function<Bytes(ByteView)>& make_payload)
   auto i = alice();
   auto rogue = HandshakeState::create(Role::responder, {}, key32(50), key32(51)).value();
   Bytes payload, m2;
-  EXPECT_TRUE(rogue.read_message(*i.next_message(), payload));
+  EXPECT_TRUE(rogue.read_message(*next_message(i), payload));
   EXPECT_TRUE(rogue.write_message(make_payload(rogue.local_static()), m2));
-  auto result = i.receive(m2);
+  auto result = i.handle_input(m2, kNow);
   EXPECT_FALSE(i.is_done());
   return result;
 }
@@ -190,11 +217,11 @@ TEST(Handshake, RogueInitiatorIsRejectedByTheResponder) {
   auto rogue = HandshakeState::create(Role::initiator, {}, key32(60), key32(61)).value();
   Bytes m1, m3, payload;
   ASSERT_TRUE(rogue.write_message({}, m1));
-  ASSERT_TRUE(r.receive(m1));
-  ASSERT_TRUE(rogue.read_message(*r.next_message(), payload));
+  ASSERT_TRUE(r.handle_input(m1, kNow));
+  ASSERT_TRUE(rogue.read_message(*next_message(r), payload));
   const auto other_static = crypto::x25519_public(key32(99)).value();
   ASSERT_TRUE(rogue.write_message(signed_payload(alice_id(), other_static, alice_id()), m3));
-  EXPECT_EQ(r.receive(m3).error(), Error::invalid_signature);
+  EXPECT_EQ(r.handle_input(m3, kNow).error(), Error::invalid_signature);
   EXPECT_FALSE(r.is_done());
 }
 
@@ -203,8 +230,8 @@ TEST(Handshake, NonEmptyMessageOnePayloadIsIgnored) {
   auto init = HandshakeState::create(Role::initiator, {}, key32(1), key32(2)).value();
   Bytes m1;
   ASSERT_TRUE(init.write_message(to_bytes("early"), m1));
-  EXPECT_TRUE(r.receive(m1));
-  EXPECT_TRUE(r.next_message());
+  EXPECT_TRUE(r.handle_input(m1, kNow));
+  EXPECT_TRUE(next_message(r));
 }
 
 TEST(Handshake, ATamperedByteAnywhereInAnyMessageFailsTheHandshake) {
@@ -238,49 +265,49 @@ TEST(Handshake, EveryTruncatedMessageFails) {
 
 TEST(Handshake, OversizedAndOutOfTurnMessagesFail) {
   auto r = bob();
-  EXPECT_EQ(r.receive(Bytes(kMaxMessageSize + 1)).error(), Error::too_large);
-  EXPECT_EQ(r.receive(Bytes(kDhSize)).error(), Error::too_large);  // errors are sticky
-  EXPECT_FALSE(r.next_message());
+  EXPECT_EQ(r.handle_input(Bytes(kMaxMessageSize + 1), kNow).error(), Error::too_large);
+  EXPECT_EQ(r.handle_input(Bytes(kDhSize), kNow).error(), Error::too_large);  // errors are sticky
+  EXPECT_FALSE(next_message(r));
 
   auto i = alice();
-  EXPECT_EQ(i.receive(Bytes(kDhSize)).error(), Error::invalid_state);  // we speak first
+  EXPECT_EQ(i.handle_input(Bytes(kDhSize), kNow).error(), Error::invalid_state);  // we speak first
 }
 
 TEST(Handshake, ReplayedMessagesFail) {
   auto i = alice();
   auto r = bob();
-  const Bytes m1 = *i.next_message();
-  ASSERT_TRUE(r.receive(m1));
-  const Bytes m2 = *r.next_message();
-  ASSERT_TRUE(i.receive(m2));
-  EXPECT_EQ(i.receive(m2).error(), Error::invalid_state);
+  const Bytes m1 = *next_message(i);
+  ASSERT_TRUE(r.handle_input(m1, kNow));
+  const Bytes m2 = *next_message(r);
+  ASSERT_TRUE(i.handle_input(m2, kNow));
+  EXPECT_EQ(i.handle_input(m2, kNow).error(), Error::invalid_state);
 
   // Message 3 of one session does not complete another with the same responder keys.
   const auto old = transcript();
   auto i2 = alice();
   auto r2 = Handshake(Role::responder, bob_id(), key32(3), key32(5), std::nullopt);
-  ASSERT_TRUE(r2.receive(*i2.next_message()));
-  ASSERT_TRUE(r2.next_message());
-  EXPECT_EQ(r2.receive(old[2]).error(), Error::decrypt_failed);
+  ASSERT_TRUE(r2.handle_input(*next_message(i2), kNow));
+  ASSERT_TRUE(next_message(r2));
+  EXPECT_EQ(r2.handle_input(old[2], kNow).error(), Error::decrypt_failed);
 }
 
 TEST(Handshake, LowOrderEphemeralInMessageOneFailsInReceive) {
   auto r = bob();
-  EXPECT_EQ(r.receive(Bytes(kDhSize, 0)).error(), Error::invalid_key);
-  EXPECT_FALSE(r.next_message());
+  EXPECT_EQ(r.handle_input(Bytes(kDhSize, 0), kNow).error(), Error::invalid_key);
+  EXPECT_FALSE(next_message(r));
 }
 
 TEST(Handshake, NotDoneUntilTheLastMessageIsTaken) {
   auto i = alice();
   auto r = bob();
-  ASSERT_TRUE(r.receive(*i.next_message()));
-  ASSERT_TRUE(i.receive(*r.next_message()));
+  ASSERT_TRUE(r.handle_input(*next_message(i), kNow));
+  ASSERT_TRUE(i.handle_input(*next_message(r), kNow));
   EXPECT_FALSE(i.is_done());  // message 3 is written but not yet taken
-  const auto m3 = i.next_message();
+  const auto m3 = next_message(i);
   ASSERT_TRUE(m3);
   EXPECT_TRUE(i.is_done());
   EXPECT_FALSE(r.is_done());
-  ASSERT_TRUE(r.receive(*m3));
+  ASSERT_TRUE(r.handle_input(*m3, kNow));
   EXPECT_TRUE(r.is_done());
 }
 
@@ -293,8 +320,8 @@ TEST(Handshake, FinishBeforeDoneIsInvalidState) {
 TEST(Handshake, ViolatedConstructorRequirementsSurfaceAsErrors) {
   Handshake bad_key(Role::initiator, alice_id(), SecretBytes(31), key32(2), std::nullopt);
   EXPECT_EQ(bad_key.error(), Error::invalid_key);
-  EXPECT_FALSE(bad_key.next_message());
-  EXPECT_EQ(bad_key.receive(Bytes(32)).error(), Error::invalid_key);
+  EXPECT_FALSE(next_message(bad_key));
+  EXPECT_EQ(bad_key.handle_input(Bytes(32), kNow).error(), Error::invalid_key);
 
   Extensions too_many;
   too_many.stream_muxers.assign(kMaxStreamMuxers + 1, "/m");

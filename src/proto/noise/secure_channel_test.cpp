@@ -13,6 +13,8 @@ namespace ipfsa::proto::noise {
 namespace {
 
 using testing::key32;
+using testing::kNow;
+using testing::next_message;
 
 // The two ends of a connection after a real libp2p handshake (a = initiator, b = responder).
 struct Link {
@@ -24,9 +26,9 @@ Link make_link() {
   static const auto bob = testing::identity(2);
   Handshake i(Role::initiator, alice, key32(1), key32(2), std::nullopt);
   Handshake r(Role::responder, bob, key32(3), key32(4), std::nullopt);
-  EXPECT_TRUE(r.receive(*i.next_message()));
-  EXPECT_TRUE(i.receive(*r.next_message()));
-  EXPECT_TRUE(r.receive(*i.next_message()));
+  EXPECT_TRUE(r.handle_input(*next_message(i), kNow));
+  EXPECT_TRUE(i.handle_input(*next_message(r), kNow));
+  EXPECT_TRUE(r.handle_input(*next_message(i), kNow));
   auto ri = std::move(i).finish();
   auto rr = std::move(r).finish();
   EXPECT_TRUE(ri && rr);

@@ -9,8 +9,20 @@
 #include "base/bytes.hpp"
 #include "base/secret.hpp"
 #include "crypto/ed25519.hpp"
+#include "proto/noise/handshake.hpp"
 
 namespace ipfsa::proto::noise::testing {
+
+inline const TimePoint kNow{};  // the handshake has no deadline of its own
+
+// The next message poll_transmit() hands out, or nullopt (and checks Transmit::size).
+inline std::optional<Bytes> next_message(Handshake& h) {
+  Bytes out;
+  auto t = h.poll_transmit(out);
+  if (!t) return std::nullopt;
+  EXPECT_EQ(t->size, out.size());
+  return out;
+}
 
 inline Bytes unhex(std::string_view s) {
   auto b = hex_decode(s);

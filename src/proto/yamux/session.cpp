@@ -28,12 +28,12 @@ Session::Session(Role role, Config config, TimePoint now)
 
 // ---- Input --------------------------------------------------------------------------------
 
-Result<void> Session::receive(ByteView bytes, TimePoint now) {
+Result<void> Session::handle_input(ByteView bytes, TimePoint now) {
   if (error_) return error_;
   now_ = now;
   while (!bytes.empty()) {
     if (payload_left_ == 0) {
-      // Checked per frame so that one large receive() cannot queue without bound either.
+      // Checked per frame so that one large handle_input() cannot queue without bound either.
       if (events_.size() > kMaxPendingEvents) {
         return fail(Error::limit_exceeded, kGoAwayInternalError);
       }
@@ -321,7 +321,8 @@ void Session::handle_timeout(TimePoint now) {
 
 // ---- Output -------------------------------------------------------------------------------
 
-void Session::append_outgoing(Bytes& out) {
+std::optional<Transmit> Session::poll_transmit(Bytes& out) {
+  const std::size_t size = out_.size();
   if (out.empty()) {
     out.swap(out_);  // hand over our buffer; theirs (and its capacity) becomes ours
     out_.clear();
@@ -338,16 +339,18 @@ void Session::append_outgoing(Bytes& out) {
       }
     }
   }
+  if (size == 0) return std::nullopt;
+  return Transmit{size};
 }
 
-std::optional<Event> Session::next_event() {
+std::optional<Event> Session::poll() {
   if (events_.empty()) return std::nullopt;
   Event event = std::move(events_.front());
   events_.pop_front();
   return event;
 }
 
-std::optional<TimePoint> Session::next_deadline() const {
+std::optional<TimePoint> Session::poll_timeout() const {
   if (error_) return std::nullopt;
   std::optional<TimePoint> deadline;
   if (config_.keepalive_interval > Duration::zero()) deadline = next_keepalive_;

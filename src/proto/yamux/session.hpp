@@ -1,9 +1,9 @@
 // A Yamux session without I/O (libp2p/specs yamux/README.md, interop target @chainsafe/libp2p-yamux
 // 8.x and go-yamux). Bytes and `now` go in; frames to send, events and a deadline come out.
 //
-// After every receive(), command or handle_timeout() the caller drains append_outgoing() and
-// next_event() (in either order, until has_outgoing() is false and next_event() is empty), then
-// re-arms its timer at next_deadline(). Single-threaded; no method throws.
+// A proto::ConnectionEngine (proto/engine/engine.hpp): after every handle_input(), command or
+// handle_timeout() the caller drains poll_transmit() and poll() (in either order, until both are
+// empty), then re-arms its timer at poll_timeout(). Single-threaded; no method throws.
 //
 // Flow control: every stream starts with kInitialWindow in each direction. write() never queues
 // more than the peer's window (nor more than kMaxOutgoingBytes undrained): it returns how much it
@@ -13,7 +13,7 @@
 // consumed half a window within 4 RTTs of the previous update (RTT from our pings), like go-yamux.
 //
 // Errors: a fatal error (peer protocol violation, ping timeout, event queue overflow) queues a
-// GoAway, after which error() is set, receive() returns it and commands fail with session_closed.
+// GoAway, after which error() is set, handle_input() returns it and commands fail with session_closed.
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -26,6 +26,7 @@
 #include "base/bytes.hpp"
 #include "base/error.hpp"
 #include "base/time.hpp"
+#include "proto/engine/engine.hpp"
 #include "proto/yamux/frame.hpp"
 
 namespace ipfsa::proto::yamux {
@@ -45,7 +46,7 @@ inline constexpr std::size_t kMaxOutgoingBytes = 4 * 1024 * 1024;
 // much; beyond it the peer is not reading and the session fails with limit_exceeded.
 inline constexpr std::size_t kMaxOutgoingControlBytes = 64 * 1024;
 // Undrained events; beyond it the session fails with limit_exceeded. Data events for the same
-// stream coalesce, so this only trips when the caller does not drain events after receive().
+// stream coalesce, so this only trips when the caller does not drain events after handle_input().
 inline constexpr std::size_t kMaxPendingEvents = 64 * 1024;
 
 enum class Role { client, server };  // client = dialer = odd stream ids, server = even
@@ -77,6 +78,9 @@ struct Event {
 
 class Session {
  public:
+  using Event = yamux::Event;
+  using Transmit = proto::Transmit;
+
   // With keepalive enabled, queues a first ping at once (as js does) so the RTT is known early.
   Session(Role role, Config config, TimePoint now);
 
@@ -84,7 +88,7 @@ class Session {
   // protocol_violation (version, type, flags, stream ids, parity, reused id, window
   // overflow), window_exceeded (data beyond the receive window), limit_exceeded (the
   // caller did not drain events or outgoing bytes). After an error, returns it again.
-  Result<void> receive(ByteView bytes, TimePoint now);
+  Result<void> handle_input(ByteView bytes, TimePoint now);
   // Sends keepalive pings when due; a ping unanswered for ping_timeout fails the session.
   void handle_timeout(TimePoint now);
 
@@ -100,7 +104,7 @@ class Session {
   // Resets the stream (RST) and forgets it. No-op for unknown streams.
   void reset(StreamId id);
   // The application processed `n` bytes of `id`'s received data; may queue a window update.
-  // Uses the `now` of the latest receive()/handle_timeout()/ping() call for window tuning.
+  // Uses the `now` of the latest handle_input()/handle_timeout()/ping() call for window tuning.
   void consumed(StreamId id, std::size_t n);
   // Queues GoAway(code) once: no new streams either way; existing streams go on.
   void go_away(std::uint32_t code = kGoAwayNormal);
@@ -108,13 +112,14 @@ class Session {
   // event. Errors: session_closed.
   Result<void> ping(TimePoint now);
 
-  // Appends everything queued for the network to `out` (swaps buffers when `out` is empty).
-  void append_outgoing(Bytes& out);
+  // Appends everything queued for the network to `out` (swaps buffers when `out` is empty);
+  // nullopt when nothing was queued.
+  std::optional<Transmit> poll_transmit(Bytes& out);
   bool has_outgoing() const { return !out_.empty(); }
   std::size_t outgoing_size() const { return out_.size(); }
-  std::optional<Event> next_event();
+  std::optional<Event> poll();
   // The next ping or ping-timeout instant; nullopt when nothing is scheduled or after an error.
-  std::optional<TimePoint> next_deadline() const;
+  std::optional<TimePoint> poll_timeout() const;
 
   boost::system::error_code error() const { return error_; }
   std::size_t stream_count() const { return streams_.size(); }
@@ -185,5 +190,7 @@ class Session {
   bool remote_go_away_ = false;
   boost::system::error_code error_;
 };
+
+static_assert(ConnectionEngine<Session>);
 
 }  // namespace ipfsa::proto::yamux

@@ -73,7 +73,7 @@ struct Peer {
   }
 
   void handle_events() {
-    while (auto e = session.next_event()) {
+    while (auto e = session.poll()) {
       switch (e->kind) {
         case Kind::inbound_stream:
           out[e->stream];
@@ -113,12 +113,12 @@ struct Peer {
 // Moves a's outgoing bytes into b in pseudo-random chunks; true if any bytes moved.
 bool transfer(Peer& a, Peer& b, std::uint32_t& rng, TimePoint now) {
   Bytes wire;
-  a.session.append_outgoing(wire);
+  a.session.poll_transmit(wire);
   std::size_t at = 0;
   while (at < wire.size()) {
     rng = rng * 1664525u + 1013904223u;
     const std::size_t chunk = std::min<std::size_t>(wire.size() - at, 1 + (rng >> 8) % 70000);
-    EXPECT_TRUE(b.session.receive(ByteView(wire).subspan(at, chunk), now));
+    EXPECT_TRUE(b.session.handle_input(ByteView(wire).subspan(at, chunk), now));
     at += chunk;
   }
   return !wire.empty();

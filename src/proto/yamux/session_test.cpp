@@ -114,7 +114,7 @@ TEST(YamuxSession, ProtocolErrorsQueueGoAwayAndAreFatal) {
     EXPECT_FALSE(s.has_outgoing());
     EXPECT_EQ(s.open_stream().error(), Error::session_closed);
     EXPECT_EQ(s.ping(kT0).error(), Error::session_closed);
-    EXPECT_FALSE(s.next_deadline());
+    EXPECT_FALSE(s.poll_timeout());
   }
 }
 
@@ -161,7 +161,7 @@ TEST(YamuxSession, DataBeyondReceiveWindowIsProtocolError) {
   // Exactly the window is fine (checked on the header: no payload needed yet).
   ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, kInitialWindow - 1)));
   Bytes payload(kInitialWindow - 1, 0x5a);
-  ASSERT_TRUE(s.receive(payload, kT0));
+  ASSERT_TRUE(s.handle_input(payload, kT0));
   ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, 1) + "01"));
   // One byte more than the window, before its payload arrives.
   auto r = feed(s, frame_hex(FrameType::data, 0, 1, 1));
@@ -197,7 +197,7 @@ TEST(YamuxSession, WriteNeverExceedsPeerWindowAndWindowUpdatesReopen) {
   EXPECT_EQ(s.write(id, data).value(), kInitialWindow);
   EXPECT_EQ(s.send_window(id), 0u);
   Bytes out;
-  s.append_outgoing(out);
+  s.poll_transmit(out);
   // 256 KiB as four 64 KiB data frames.
   ASSERT_EQ(out.size(), kInitialWindow + 4 * kHeaderSize);
   for (std::size_t i = 0; i < 4; ++i) {
@@ -252,7 +252,7 @@ TEST(YamuxSession, ConsumedDataIsCreditedBackAtHalfWindow) {
   drain_events(s);
   const std::uint32_t half = kInitialWindow / 2;
   ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, half)));
-  ASSERT_TRUE(s.receive(Bytes(half, 7), kT0));
+  ASSERT_TRUE(s.handle_input(Bytes(half, 7), kT0));
   auto events = drain_events(s);
   ASSERT_EQ(events.size(), 1u);  // chunks of one frame coalesce
   EXPECT_EQ(events[0].data.size(), half);
@@ -279,7 +279,7 @@ TEST(YamuxSession, ReceiveWindowGrowsForFastConsumer) {
   for (int round = 0; round < 8; ++round) {
     now += std::chrono::milliseconds(20);  // well within 4 RTTs
     ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, window), now));
-    ASSERT_TRUE(s.receive(Bytes(window, 1), now));
+    ASSERT_TRUE(s.handle_input(Bytes(window, 1), now));
     drain_events(s);
     s.consumed(1, window);
     const std::uint32_t grown = std::min(window * 2, kMaxWindow);
@@ -291,7 +291,7 @@ TEST(YamuxSession, ReceiveWindowGrowsForFastConsumer) {
   // A slow consumer (beyond 4 RTTs) keeps the window as it is.
   now += std::chrono::seconds(1);
   ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, 1), now));
-  ASSERT_TRUE(s.receive(Bytes(1, 1), now));
+  ASSERT_TRUE(s.handle_input(Bytes(1, 1), now));
   s.consumed(1, 1);
   EXPECT_FALSE(s.has_outgoing());
 }
@@ -304,7 +304,7 @@ TEST(YamuxSession, SlowConsumerDoesNotGrowWindow) {
   drain_hex(s);
   const TimePoint later = kT0 + std::chrono::seconds(1);
   ASSERT_TRUE(feed(s, frame_hex(FrameType::data, 0, 1, kInitialWindow), later));
-  ASSERT_TRUE(s.receive(Bytes(kInitialWindow, 1), later));
+  ASSERT_TRUE(s.handle_input(Bytes(kInitialWindow, 1), later));
   s.consumed(1, kInitialWindow);
   EXPECT_EQ(drain_hex(s), frame_hex(FrameType::window_update, 0, 1, kInitialWindow));
   EXPECT_EQ(s.receive_window(1), kInitialWindow);
@@ -411,39 +411,39 @@ TEST(YamuxSession, KeepalivePingsMeasureRttAndTimeOut) {
   Session s(Role::client, config, kT0);
   // The first ping leaves at once (opaque value 0); its timeout is the next deadline.
   EXPECT_EQ(drain_hex(s), "000200010000000000000000");
-  EXPECT_EQ(s.next_deadline(), kT0 + std::chrono::seconds(10));
+  EXPECT_EQ(s.poll_timeout(), kT0 + std::chrono::seconds(10));
   ASSERT_TRUE(feed(s, "000200020000000000000000", kT0 + std::chrono::milliseconds(7)));
   auto events = drain_events(s);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind, Kind::ping_rtt);
   EXPECT_EQ(events[0].rtt, std::chrono::milliseconds(7));
-  EXPECT_EQ(s.next_deadline(), kT0 + std::chrono::seconds(15));
+  EXPECT_EQ(s.poll_timeout(), kT0 + std::chrono::seconds(15));
   s.handle_timeout(kT0 + std::chrono::seconds(14));
   EXPECT_FALSE(s.has_outgoing());
   s.handle_timeout(kT0 + std::chrono::seconds(15));
   EXPECT_EQ(drain_hex(s), "000200010000000000000001");
-  EXPECT_EQ(s.next_deadline(), kT0 + std::chrono::seconds(25));
+  EXPECT_EQ(s.poll_timeout(), kT0 + std::chrono::seconds(25));
   // Unanswered for ping_timeout: the session fails with a GoAway(internal error).
   s.handle_timeout(kT0 + std::chrono::seconds(25));
   EXPECT_EQ(s.error(), Error::timeout);
   EXPECT_EQ(drain_hex(s), "000300000000000000000002");
-  EXPECT_FALSE(s.next_deadline());
+  EXPECT_FALSE(s.poll_timeout());
 }
 
 TEST(YamuxSession, ExplicitPingSharesTheOutstandingOne) {
   Session s(Role::client, quiet_config(), kT0);
-  EXPECT_FALSE(s.next_deadline());
+  EXPECT_FALSE(s.poll_timeout());
   ASSERT_TRUE(s.ping(kT0));
   ASSERT_TRUE(s.ping(kT0 + std::chrono::milliseconds(1)));
   EXPECT_EQ(drain_hex(s), "000200010000000000000000");
-  EXPECT_EQ(s.next_deadline(), kT0 + Config{}.ping_timeout);
+  EXPECT_EQ(s.poll_timeout(), kT0 + Config{}.ping_timeout);
   ASSERT_TRUE(feed(s, "000200020000000000000001", kT0 + std::chrono::milliseconds(2)));  // stale
   EXPECT_TRUE(drain_events(s).empty());
   ASSERT_TRUE(feed(s, "000200020000000000000000", kT0 + std::chrono::milliseconds(3)));
   auto events = drain_events(s);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].rtt, std::chrono::milliseconds(3));
-  EXPECT_FALSE(s.next_deadline());
+  EXPECT_FALSE(s.poll_timeout());
 }
 
 TEST(YamuxSession, GoAwayFromPeerStopsNewStreamsOnly) {
@@ -495,10 +495,10 @@ TEST(YamuxSession, AnyChunkingGivesTheSameResult) {
     Session s(Role::server, quiet_config(), kT0);
     std::size_t at = 0;
     for (std::size_t cut : cuts) {
-      EXPECT_TRUE(s.receive(ByteView(script).subspan(at, cut - at), kT0));
+      EXPECT_TRUE(s.handle_input(ByteView(script).subspan(at, cut - at), kT0));
       at = cut;
     }
-    EXPECT_TRUE(s.receive(ByteView(script).subspan(at), kT0));
+    EXPECT_TRUE(s.handle_input(ByteView(script).subspan(at), kT0));
     std::string log = drain_hex(s) + "|";
     Bytes data;
     for (auto& e : drain_events(s)) {
@@ -535,7 +535,7 @@ TEST(YamuxSession, DataEventsCoalesceOnlyWhileSmall) {
     append_header(script, Header{FrameType::data, 0, 1, 10});
     script.resize(script.size() + 10, 9);
   }
-  ASSERT_TRUE(s.receive(script, kT0));
+  ASSERT_TRUE(s.handle_input(script, kT0));
   auto events = drain_events(s);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].data, Bytes(40 * 1024, 0));
@@ -554,7 +554,7 @@ TEST(YamuxSession, UndrainedEventsAreBounded) {
       flood.push_back(0);
     }
   }
-  auto r = s.receive(flood, kT0);
+  auto r = s.handle_input(flood, kT0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Error::limit_exceeded);
 }
@@ -566,7 +566,7 @@ TEST(YamuxSession, PingFloodWithoutReadingIsBounded) {
   for (std::size_t i = 0; i < count; ++i) {
     append_header(flood, Header{FrameType::ping, kFlagSyn, 0, static_cast<std::uint32_t>(i)});
   }
-  auto r = s.receive(flood, kT0);
+  auto r = s.handle_input(flood, kT0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Error::limit_exceeded);
   EXPECT_LE(s.outgoing_size(), kMaxOutgoingBytes + kMaxOutgoingControlBytes + 2 * kHeaderSize);
@@ -581,7 +581,7 @@ TEST(YamuxSession, ConfigIsClamped) {
   for (StreamId id = 1; id <= 2 * kMaxStreams + 1; id += 2) {
     append_header(syns, Header{FrameType::window_update, kFlagSyn, id, 0});
   }
-  ASSERT_TRUE(s.receive(syns, kT0));
+  ASSERT_TRUE(s.handle_input(syns, kT0));
   EXPECT_EQ(s.stream_count(), kMaxStreams);
 }
 

@@ -38,18 +38,18 @@ inline std::string frame_hex(FrameType type, std::uint16_t flags, StreamId id, s
 
 inline std::string drain_hex(Session& s) {
   Bytes out;
-  s.append_outgoing(out);
+  s.poll_transmit(out);
   return hex_encode(out);
 }
 
 inline std::vector<Event> drain_events(Session& s) {
   std::vector<Event> events;
-  while (auto e = s.next_event()) events.push_back(std::move(*e));
+  while (auto e = s.poll()) events.push_back(std::move(*e));
   return events;
 }
 
 inline Result<void> feed(Session& s, std::string_view hex, TimePoint now = kT0) {
-  return s.receive(unhex(hex), now);
+  return s.handle_input(unhex(hex), now);
 }
 
 }  // namespace ipfsa::proto::yamux::testing
