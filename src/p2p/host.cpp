@@ -15,7 +15,6 @@
 #include "p2p/negotiate.hpp"
 #include "p2p/upgrade.hpp"
 #include "proto/identify/identify.hpp"
-#include "proto/identify/peer_info.hpp"
 #include "proto/multistream/multistream.hpp"
 #include "proto/ping/ping.hpp"
 
@@ -95,11 +94,19 @@ io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator
 Host::Host(asio::io_context& context, HostConfig config)
     : context_(context),
       config_(std::move(config)),
-      peer_id_(wire::PeerId::from_public_key(config_.identity.public_key())) {
+      peer_id_(wire::PeerId::from_public_key(config_.identity.public_key())),
+      identify_(IdentifyService::Hooks{.self = [this] { return self_info(); },
+                                       .identified =
+                                           [this](Connection& c) {
+                                             address_book_.add(c.remote_peer(),
+                                                               c.remote_info().listen_addrs);
+                                             for (auto& h : identify_handlers_) h(c);
+                                           }},
+                config_.negotiate_timeout) {
   set_stream_handler(std::string(proto::identify::kProtocolId),
-                     [this](Stream s) { return serve_identify(std::move(s)); });
+                     [this](Stream s) { return identify_.serve(std::move(s)); });
   set_stream_handler(std::string(proto::identify::kPushProtocolId),
-                     [this](Stream s) { return serve_identify_push(std::move(s)); });
+                     [this](Stream s) { return identify_.serve_push(std::move(s)); });
   set_stream_handler(std::string(proto::ping::kProtocolId),
                      [this](Stream s) { return ping_service_.serve(std::move(s)); });
 }
@@ -444,63 +451,14 @@ io::Task<void> Host::serve_inbound(Stream stream) {
   co_await handler(std::move(stream));
 }
 
-Bytes Host::identify_message(const Connection& connection) const {
+proto::identify::PeerInfo Host::self_info() const {
   proto::identify::PeerInfo self;
   self.protocol_version = std::string(kProtocolVersion);
   self.agent_version = config_.agent_version;
   self.public_key = config_.identity.public_key();
   self.listen_addrs = listen_addrs();
   self.protocols = protocols();
-  std::optional<wire::Multiaddr> observed;
-  if (!connection.remote_addr().empty()) observed = connection.remote_addr();
-  return proto::identify::frame(proto::identify::describe(self, observed));
-}
-
-// Reads every length-prefixed Identify message up to the end of the stream and merges them
-// (js-libp2p may split one into several).
-static io::Task<Result<proto::identify::Identify>> read_identify(Stream& stream) {
-  auto bytes = co_await stream.read_to_end(proto::identify::kMaxMessages *
-                                           (proto::identify::kMaxMessageSize + 2));
-  if (!bytes) co_return bytes.error();
-  wire::Reader reader(*bytes);
-  std::optional<proto::identify::Identify> merged;
-  while (!reader.empty()) {
-    auto body = reader.length_prefixed(proto::identify::kMaxMessageSize);
-    if (!body) co_return body.error();
-    auto message = proto::identify::decode(*body);
-    if (!message) co_return message.error();
-    if (merged) {
-      proto::identify::merge(*merged, std::move(*message));
-    } else {
-      merged = std::move(*message);
-    }
-  }
-  if (!merged) co_return make_error_code(Error::truncated);
-  co_return std::move(*merged);
-}
-
-void Host::apply_identify(Connection& connection, proto::identify::Identify message,
-                          bool push) {
-  auto info = proto::identify::interpret(
-      std::move(message), connection.remote_peer(),
-      push ? proto::identify::Exchange::push : proto::identify::Exchange::identify);
-  if (!info) {
-    log::info("identify{} from {} rejected: {}", push ? "-push" : "",
-              connection.remote_peer().to_string(), info.error().message());
-    return;
-  }
-  auto& remote = connection.remote_info();
-  if (!push || !info->agent_version.empty()) remote.agent_version = info->agent_version;
-  if (!push || !info->protocol_version.empty()) remote.protocol_version = info->protocol_version;
-  if (!push || !info->protocols.empty()) remote.protocols = info->protocols;
-  if (!push || !info->listen_addrs.empty()) remote.listen_addrs = info->listen_addrs;
-  if (info->observed_addr) remote.observed_addr = info->observed_addr;
-  remote.identified = true;
-  address_book_.add(connection.remote_peer(), remote.listen_addrs);
-  log::debug("identified {}: agent {}, {} protocols, {} addrs ({} unusable dropped)",
-             connection.remote_peer().to_string(), remote.agent_version, remote.protocols.size(),
-             remote.listen_addrs.size(), info->dropped_listen_addrs);
-  for (auto& h : identify_handlers_) h(connection);
+  return self;
 }
 
 io::Task<void> Host::identify_remote(std::shared_ptr<Connection> connection) {
@@ -511,41 +469,7 @@ io::Task<void> Host::identify_remote(std::shared_ptr<Connection> connection) {
     log::debug("identify {}: {}", connection->remote_peer().to_string(), stream.error().message());
     co_return;
   }
-  (void)stream->close_write();
-  auto result = co_await io::with_timeout(read_identify(*stream), config_.negotiate_timeout);
-  if (!result) {
-    stream->reset();
-    log::debug("identify {}: timed out", connection->remote_peer().to_string());
-    co_return;
-  }
-  auto& message = *result;
-  if (!message) {
-    log::info("identify {}: {}", connection->remote_peer().to_string(), message.error().message());
-    stream->reset();
-    co_return;
-  }
-  apply_identify(*connection, std::move(*message), false);
-}
-
-io::Task<void> Host::serve_identify(Stream stream) {
-  auto message = identify_message(stream.connection());
-  if (auto r = co_await stream.write(message); !r) co_return;
-  (void)stream.close_write();
-}
-
-io::Task<void> Host::serve_identify_push(Stream stream) {
-  auto result = co_await io::with_timeout(read_identify(stream), config_.negotiate_timeout);
-  if (!result) {
-    stream.reset();
-    co_return;
-  }
-  auto& message = *result;
-  if (!message) {
-    stream.reset();
-    co_return;
-  }
-  (void)stream.close_write();
-  apply_identify(stream.connection(), std::move(*message), true);
+  co_await identify_.identify(std::move(*stream));
 }
 
 void Host::push_identify() {
@@ -555,9 +479,7 @@ void Host::push_identify() {
         [this, c]() -> io::Task<void> {
           std::vector<std::string> protocol{std::string(proto::identify::kPushProtocolId)};
           auto stream = co_await new_stream(*c, std::move(protocol));
-          if (!stream) co_return;
-          if (auto r = co_await stream->write(identify_message(*c)); !r) co_return;
-          (void)stream->close_write();
+          if (stream) co_await identify_.push(std::move(*stream));
         },
         asio::detached);
   }

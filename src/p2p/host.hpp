@@ -1,7 +1,7 @@
 // A libp2p host: listens and dials over TCP, upgrades connections (pnet? -> Noise -> Yamux), keeps
 // one connection per peer, negotiates stream protocols with multistream-select and dispatches
-// inbound streams to handlers. Runs identify (+ push) and ping. Single-threaded: every method
-// must be called on the io_context thread.
+// inbound streams to handlers. Runs identify (+ push, p2p/identify.hpp) and ping (p2p/ping.hpp).
+// Single-threaded: every method must be called on the io_context thread.
 // REQUIRES: the io_context is stopped (not running) when the Host is destroyed; coroutines the
 // host spawned refer to it.
 #pragma once
@@ -21,6 +21,7 @@
 #include "io/asio.hpp"
 #include "p2p/address_book.hpp"
 #include "p2p/connection.hpp"
+#include "p2p/identify.hpp"
 #include "p2p/ping.hpp"
 #include "p2p/stream.hpp"
 #include "p2p/upgrade.hpp"
@@ -132,10 +133,7 @@ class Host {
   void dispatch_inbound(Stream stream);
   io::Task<void> serve_inbound(Stream stream);
   io::Task<void> identify_remote(std::shared_ptr<Connection> connection);
-  io::Task<void> serve_identify(Stream stream);
-  io::Task<void> serve_identify_push(Stream stream);
-  Bytes identify_message(const Connection& connection) const;
-  void apply_identify(Connection& connection, proto::identify::Identify message, bool push);
+  proto::identify::PeerInfo self_info() const;
 
   io::asio::io_context& context_;
   HostConfig config_;
@@ -146,6 +144,7 @@ class Host {
   std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> connections_;
   AddressBook address_book_;
   PingService ping_service_;  // p2p/ping.hpp
+  IdentifyService identify_;  // p2p/identify.hpp
   PendingList pending_;  // inbound handshakes in accept order (oldest first)
   std::size_t pending_live_ = 0;  // entries of pending_ not evicted
   std::uint64_t evicted_inbound_ = 0;
