@@ -1,5 +1,5 @@
 // `ipfs-accelerate gh <gh arguments...>`: a caching drop-in for the GitHub CLI
-// (docs/gh-wrapper.md). node/gh_wrapper decides what a command line means; this file runs the
+// (docs/gh-wrapper.md). cli/gh/plan decides what a command line means; this file runs the
 // real gh (GH_PATH, else `gh` on PATH; never through a shell):
 //   passthrough  exec()s gh: stdin, stdout, stderr, signals and exit code are gh's own
 //   read         answers from the cache, or runs gh with stdout captured (and copied to ours as
@@ -27,8 +27,8 @@
 
 #include "base/ascii.hpp"
 #include "base/log.hpp"
-#include "node/gh_cache.hpp"
-#include "node/gh_wrapper.hpp"
+#include "cli/gh/cache_io.hpp"
+#include "cli/gh/plan.hpp"
 #include "node/local_github.hpp"
 
 extern char** environ;
@@ -36,7 +36,6 @@ extern char** environ;
 namespace ipfsa::cli {
 namespace {
 
-namespace gh = node::gh;
 
 inline constexpr int kMaxWrapperDepth = 4;  // IPFSA_GH_DEPTH: gh -> wrapper -> gh ... loops
 inline constexpr int kExitNotFound = 127;  // as a shell reports a missing command

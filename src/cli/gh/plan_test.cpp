@@ -1,11 +1,11 @@
-#include "node/gh_wrapper.hpp"
+#include "cli/gh/plan.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace ipfsa::node::gh {
+namespace ipfsa::cli::gh {
 namespace {
 
 using Args = std::vector<std::string>;
@@ -274,4 +274,4 @@ TEST(GhKey, QuoteField) {
 }
 
 }  // namespace
-}  // namespace ipfsa::node::gh
+}  // namespace ipfsa::cli::gh

@@ -1,11 +1,11 @@
-#include "node/gh_cache.hpp"
+#include "cli/gh/cache_io.hpp"
 
 #include <memory>
 #include <utility>
 
 #include "github/process.hpp"
 
-namespace ipfsa::node::gh {
+namespace ipfsa::cli::gh {
 
 std::optional<std::string> git_remotes() {
   auto out = github::run_capture({"git", "config", "--get-regexp", R"(^remote\..*\.(url|gh-resolved)$)"},
@@ -23,4 +23,4 @@ Result<cache::EntryPtr> output_entry(const Plan& plan, std::string output) {
   return std::make_shared<const cache::Entry>(std::move(*entry));
 }
 
-}  // namespace ipfsa::node::gh
+}  // namespace ipfsa::cli::gh

@@ -27,16 +27,12 @@
 
 #include "cache/key.hpp"
 #include "cache/ttl_policy.hpp"
+#include "cli/gh/commands.hpp"
 
-namespace ipfsa::node::gh {
+namespace ipfsa::cli::gh {
 
 inline constexpr std::size_t kMaxArgs = 256;         // more arguments: not cached
 inline constexpr std::size_t kMinSecretBytes = 8;    // shorter "tokens" are not searched for
-inline constexpr std::chrono::seconds kRunsTtl{60};  // run list / run view
-inline constexpr std::chrono::seconds kWorkflowsTtl{300};
-inline constexpr std::chrono::seconds kReposTtl{300};  // repo view / repo list
-inline constexpr std::chrono::seconds kIssuesTtl{60};  // issue and pr list / view / checks / diff
-inline constexpr std::chrono::seconds kDefaultGhTtl{60};
 inline constexpr std::string_view kDefaultHost = "github.com";
 
 // A repository as gh names it; all fields lowercase (GitHub names are case-insensitive).
@@ -78,8 +74,8 @@ struct Plan {
 
 // Classifies `args` (what follows `gh`). TTLs: a rule of `policy` (CACHE_TTL_FILE) matching the
 // key path ("/gh/<command>/<subcommand>", or "/<endpoint path>" for `gh api`) wins; otherwise
-// the k*Ttl table above (`gh api`: the engine's route class, else kDefaultGhTtl). A TTL of 0
-// means not cached.
+// the command table's TTL (cli/gh/commands.hpp; `gh api`: the engine's route class, else
+// kDefaultGhTtl). A TTL of 0 means not cached.
 Plan plan(const std::vector<std::string>& args, const Context& context,
           const cache::TtlPolicy& policy);
 
@@ -105,4 +101,4 @@ bool contains_secret(std::string_view text, const std::vector<std::string>& secr
 // backslash; otherwise a double-quoted string with \" \\ and \xHH escapes.
 std::string quote_field(std::string_view field);
 
-}  // namespace ipfsa::node::gh
+}  // namespace ipfsa::cli::gh

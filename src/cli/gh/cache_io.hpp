@@ -1,6 +1,6 @@
-// The gh wrapper's I/O beside its plans (gh_wrapper.hpp), for cli/cmd_gh: the git remotes gh
-// would read, and the cache entry that holds a read's captured output. cli reaches the cache and
-// the process runner only through here (docs/architecture.md, "Layers").
+// The gh wrapper's I/O beside its plans (cli/gh/plan.hpp), for cli/cmd_gh: the git remotes gh
+// would read, and the cache entry that holds a read's captured output. The rest of cli reaches
+// the cache and the process runner only through here (docs/architecture.md, "Layers").
 #pragma once
 
 #include <chrono>
@@ -10,9 +10,9 @@
 
 #include "base/error.hpp"
 #include "cache/entry.hpp"
-#include "node/gh_wrapper.hpp"
+#include "cli/gh/plan.hpp"
 
-namespace ipfsa::node::gh {
+namespace ipfsa::cli::gh {
 
 inline constexpr std::size_t kMaxOutputBytes = cache::kMaxEntryBytes;  // larger output: not cached
 inline constexpr std::size_t kMaxGitOutput = 64 * 1024;
@@ -27,4 +27,4 @@ std::optional<std::string> git_remotes();
 // from now. Errors: cache::make_entry's (too_large over kMaxOutputBytes).
 Result<cache::EntryPtr> output_entry(const Plan& plan, std::string output);
 
-}  // namespace ipfsa::node::gh
+}  // namespace ipfsa::cli::gh
