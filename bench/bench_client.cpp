@@ -194,7 +194,9 @@ io::Task<void> idle(asio::io_context& context, std::vector<std::unique_ptr<p2p::
   const auto server_before = rss_kib(o.server_pid);
   const auto client_before = rss_kib(0);
   int connected = 0;
-  constexpr int kBatch = 32;  // under the server's kMaxPendingInbound
+  // All dials come from 127.0.0.1: at most the server's per-address bound of pending handshakes
+  // at once (a newcomer beyond it closes that address's oldest pending handshake).
+  constexpr int kBatch = static_cast<int>(p2p::kMaxPendingInboundPerAddress);
   for (int base = 0; base < o.idle_connections; base += kBatch) {
     const int n = std::min(kBatch, o.idle_connections - base);
     co_await parallel(n, [&](int i) -> io::Task<void> {

@@ -62,25 +62,12 @@ std::vector<asio::ip::address> interface_addresses(bool v6) {
 
 // Negotiates one protocol on a fresh stream (p2p/negotiate.hpp); bytes read past the accepted
 // line are put back in front of the stream.
-template <class Negotiator>
-io::Task<Result<std::string>> negotiate_stream(Stream& stream, Negotiator negotiator) {
-  std::array<std::uint8_t, 1024> buffer;
-  auto protocol = co_await run_negotiation(
-      negotiator, [&stream](ByteView out) { return stream.write(out); },
-      [&stream, &buffer]() -> io::Task<Result<ByteView>> {
-        auto n = co_await stream.read_some(buffer);
-        if (!n) co_return n.error();
-        co_return ByteView(buffer.data(), *n);
-      });
-  if (protocol) stream.unread(negotiator.take_remaining());
-  co_return protocol;
-}
-
-// The same with a deadline; the stream is reset on failure.
+// Negotiates a stream's protocol (p2p/negotiate.hpp) with a deadline; the stream is reset on
+// failure.
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator negotiator,
                                                       Duration timeout) {
-  auto protocol = co_await io::with_timeout(negotiate_stream(stream, std::move(negotiator)), timeout);
+  auto protocol = co_await io::with_timeout(run_negotiation(negotiator, stream), timeout);
   if (!protocol) {
     stream.reset();
     co_return make_error_code(Error::timeout);

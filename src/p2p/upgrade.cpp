@@ -132,19 +132,22 @@ class UpgradeIo {
 // in io.in (they belong to the negotiated protocol).
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate(UpgradeIo& io, Negotiator negotiator) {
-  Bytes chunk;  // what the last read handed to the negotiator
-  auto protocol = co_await run_negotiation(
-      negotiator, [&io](ByteView out) { return io.write(out); },
-      [&io, &chunk]() -> io::Task<Result<ByteView>> {
-        if (io.in.empty()) {
-          if (auto r = co_await io.read_more(); !r) co_return r.error();
-        }
-        chunk.swap(io.in);
-        io.in.clear();
-        co_return ByteView(chunk);
-      });
-  if (protocol) io.in = negotiator.take_remaining();
-  co_return protocol;
+  // The upgrade's byte source as the loop wants it: what io.in holds first, then the socket.
+  struct Transport {
+    UpgradeIo& io;
+    io::Task<Result<void>> write(ByteView out) { return io.write(out); }
+    io::Task<Result<std::size_t>> read_some(std::span<std::uint8_t> dest) {
+      if (io.in.empty()) {
+        if (auto r = co_await io.read_more(); !r) co_return r.error();
+      }
+      const std::size_t n = std::min(dest.size(), io.in.size());
+      std::copy_n(io.in.begin(), n, dest.begin());
+      io.in.erase(io.in.begin(), io.in.begin() + static_cast<std::ptrdiff_t>(n));
+      co_return n;
+    }
+    void unread(Bytes bytes) { io.in.insert(io.in.begin(), bytes.begin(), bytes.end()); }
+  } transport{io};
+  co_return co_await run_negotiation(negotiator, transport);
 }
 
 // Noise XX over 2-byte big-endian length-prefixed messages (noise/README.md "Wire Format").
