@@ -142,7 +142,7 @@ int run_graphql(node::LocalGitHub& local, const ApiOptions& options, const std::
 int run_api(const ApiOptions& options) {
   log::init_from_env();
   if (!std::getenv("LOG_LEVEL")) spdlog::set_level(spdlog::level::warn);
-  auto local = node::open_local_github(true);
+  auto local = node::open_local_github(node::LocalNeed::gateway);
   if (!local) {
     std::cerr << "error: " << local.error() << "\n";
     return 1;

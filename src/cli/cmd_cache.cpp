@@ -16,7 +16,7 @@ long long epoch_ms(cache::WallTime t) { return t.time_since_epoch().count(); }
 }  // namespace
 
 int run_cache(const CacheOptions& options) {
-  auto local = node::open_local_github(false);
+  auto local = node::open_local_github(node::LocalNeed::cache);
   if (!local) {
     std::cerr << "error: " << local.error() << "\n";
     return 1;

@@ -94,7 +94,7 @@ int run_mcp(const std::vector<std::string>& args) {
   auto cache = node::process_cache();
   if (!cache && cache.error().find("is in use by another process") != std::string::npos)
     return forward_to_node();
-  auto local = node::open_local_github(true);
+  auto local = node::open_local_github(node::LocalNeed::gateway);
   if (!local) {
     std::cerr << "error: " << local.error() << "\n";
     return 1;

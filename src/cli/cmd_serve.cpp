@@ -78,7 +78,7 @@ int run_serve(const ServeOptions& options) {
   if (!setup) return 2;
   auto identity = load_identity();
   if (!identity) return 1;
-  auto github = node::open_local_github(/*with_client=*/true);
+  auto github = node::open_local_github(node::LocalNeed::client);
   if (!github) {
     std::cerr << "error: " << github.error() << "\n";
     return 1;

@@ -11,12 +11,12 @@ Checked<cache::GitHubAPICache*> process_cache() {
   return cache::global_cache([] { return cache::Config::from_env(process_env()); });
 }
 
-Checked<LocalGitHub> open_local_github(bool with_client) {
+Checked<LocalGitHub> open_local_github(LocalNeed need) {
   LocalGitHub local;
   auto cache = process_cache();
   if (!cache) return Checked<LocalGitHub>::failure("cache: " + cache.error());
   local.cache = *cache;
-  if (!with_client) return local;
+  if (need == LocalNeed::cache) return local;
   auto config = github::config_from_process_env();
   if (!config) {
     return Checked<LocalGitHub>::failure(
@@ -29,7 +29,7 @@ Checked<LocalGitHub> open_local_github(bool with_client) {
     return Checked<LocalGitHub>::failure("GitHub client: " + client.error().message());
   }
   local.client = std::move(*client);
-  local.gateway = std::make_unique<GitHubGateway>(*local.cache, *local.client);
+  if (need == LocalNeed::gateway) local.gateway = std::make_unique<GitHubGateway>(*local.cache, *local.client);
   return local;
 }
 

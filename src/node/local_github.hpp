@@ -21,16 +21,24 @@ namespace ipfsa::node {
 // directory). Errors: the configuration or open error as a message.
 Checked<cache::GitHubAPICache*> process_cache();
 
-struct LocalGitHub {
-  cache::GitHubAPICache* cache = nullptr;
-  std::unique_ptr<github::Client> client;         // null unless opened with_client
-  std::unique_ptr<GitHubGateway> gateway;         // null unless opened with_client
+// What a command needs of the GitHub path; each includes the ones before it.
+enum class LocalNeed {
+  cache,    // `cache`: the store only, never GitHub
+  client,   // `serve`: the cache and the client; the node wires its own gateway (SwarmNode)
+  gateway,  // `api`, `mcp` on stdio: the cache, the client and the gateway joining them
 };
 
-// Opens the process's cache and, with_client, the GitHub client (GITHUB_API_URL,
-// GITHUB_GRAPHQL_URL, GH_TOKEN, GITHUB_TOKEN) and the gateway. Errors: what failed and why, as a
-// message ("cache: ...", "GitHub client configuration (...): ...", "GitHub client: ...").
-Checked<LocalGitHub> open_local_github(bool with_client);
+struct LocalGitHub {
+  cache::GitHubAPICache* cache = nullptr;
+  std::unique_ptr<github::Client> client;  // null for LocalNeed::cache
+  std::unique_ptr<GitHubGateway> gateway;  // set only for LocalNeed::gateway
+};
+
+// Opens the process's cache and, as `need` says, the GitHub client (GITHUB_API_URL,
+// GITHUB_GRAPHQL_URL, GH_TOKEN, GITHUB_TOKEN) and the gateway: one gateway per process, whether
+// a node runs or not. Errors: what failed and why, as a message ("cache: ...", "GitHub client
+// configuration (...): ...", "GitHub client: ...").
+Checked<LocalGitHub> open_local_github(LocalNeed need);
 
 // The key a person typed: canonical key text ("GET api.github.com/repos/o/r accept=..."), its
 // 64-hex hash, or a REST path (on GITHUB_API_URL, else api.github.com, with `accept`). nullopt:
