@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
 
 #include "crypto/random.hpp"
 #include "p2p/host.hpp"
@@ -335,21 +338,30 @@ TEST_F(HostHostileTest, StreamsBeyondTheServersYamuxLimitAreRefused) {
 // never reads the socket again: the server's socket writes block.
 class StuckReaderTest : public HostHostileTest {
  protected:
-  void start_firehose(proto::yamux::Config yamux) {
+  // Returns once the server's write to us is blocked (or, with `or_closed`, once the server
+  // dropped the connection first).
+  void start_firehose(proto::yamux::Config yamux, bool or_closed = false) {
     auto config = testing::test_config("server/1");
     config.yamux = yamux;
     server_ = &make_node(std::move(config));
-    server_->host->set_stream_handler("/firehose/1.0.0", [](Stream st) -> io::Task<void> {
-      const Bytes chunk(1024 * 1024, 0xf1);
-      for (int i = 0; i < 64; ++i) {
-        if (auto w = co_await st.write(chunk); !w) co_return;
-      }
-    });
+    server_->host->set_stream_handler(
+        "/firehose/1.0.0", [committed = committed_](Stream st) -> io::Task<void> {
+          const Bytes chunk(kChunk, 0xf1);
+          for (int i = 0; i < 64; ++i) {
+            if (auto w = co_await st.write(chunk); !w) co_return;
+            *committed += chunk.size();
+          }
+        });
     good_ = &make_node();
     ASSERT_TRUE(dial(*good_, server_->addr));
     ASSERT_TRUE(run_until(ctx_, [&] { return server_->identifies == 1; }));
 
+    // A small, fixed receive buffer on our side (an explicit SO_RCVBUF also stops autotuning).
     io::tcp::socket socket(ctx_);
+    socket.open(io::tcp::v4());
+    socket.set_option(io::asio::socket_base::receive_buffer_size(64 * 1024));
+    io::asio::socket_base::receive_buffer_size rcvbuf;
+    socket.get_option(rcvbuf);
     socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
     upgraded_ = run_task(
         ctx_, upgrade_outbound(std::move(socket),
@@ -372,9 +384,28 @@ class StuckReaderTest : public HostHostileTest {
     Bytes ciphertext;
     (*upgraded_)->secured.channel.encrypt(plain, ciphertext);
     io::asio::write((*upgraded_)->secured.socket, io::asio::buffer(ciphertext));
-    // Let the server fill the socket buffers.
-    testing::run_for(ctx_, std::chrono::milliseconds(500));
+    // The server's write is blocked for certain once its handler has committed more than both
+    // kernels can hold (our receive buffer, its send buffer at most tcp_wmem's maximum): the rest
+    // waits in the server's own buffers, and we never read.
+    const std::size_t kernels = max_send_buffer() + static_cast<std::size_t>(rcvbuf.value());
+    blocked_at_ = kernels + kChunk;
+    ASSERT_TRUE(run_until(ctx_, [&] {
+      return *committed_ > blocked_at_ || (or_closed && server_->disconnects > 0);
+    })) << "the firehose committed " << *committed_ << " bytes; kernels hold up to " << kernels;
   }
+
+  // tcp_wmem's third field: the largest send buffer autotuning gives a socket.
+  static std::size_t max_send_buffer() {
+    std::ifstream in("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, def = 0, max = 0;
+    in >> min >> def >> max;
+    EXPECT_GT(max, 0u) << "cannot read /proc/sys/net/ipv4/tcp_wmem";
+    return max;
+  }
+
+  static constexpr std::size_t kChunk = 1024 * 1024;
+  std::size_t blocked_at_ = 0;  // committed bytes beyond which the server's write is blocked
+  std::shared_ptr<std::size_t> committed_ = std::make_shared<std::size_t>(0);
 
   crypto::Ed25519KeyPair identity_ = crypto::Ed25519KeyPair::generate();
   std::optional<Result<Upgraded>> upgraded_;
@@ -396,8 +427,14 @@ TEST_F(StuckReaderTest, HostCloseReleasesAConnectionWhosePeerStoppedReading) {
 TEST_F(StuckReaderTest, KeepaliveTimeoutReleasesAConnectionWhosePeerStoppedReading) {
   proto::yamux::Config yamux;
   yamux.keepalive_interval = std::chrono::milliseconds(100);
-  yamux.ping_timeout = std::chrono::milliseconds(300);
-  start_firehose(yamux);
+  // The first ping goes out with the connection and we never answer: the timeout runs while the
+  // firehose fills the buffers (tens of milliseconds here). Should a machine take longer, the
+  // close comes first and the test still proves the release, of a connection not yet blocked.
+  yamux.ping_timeout = std::chrono::seconds(2);
+  start_firehose(yamux, /*or_closed=*/true);
+  if (*committed_ <= blocked_at_) {
+    std::cout << "note: the keepalive closed the connection before its write was blocked\n";
+  }
   EXPECT_TRUE(run_until(ctx_, [&] { return server_->disconnects == 1; }))
       << "an unanswered keepalive did not close the connection";
   EXPECT_TRUE(run_until(ctx_, [&] { return server_side_.expired(); }))
