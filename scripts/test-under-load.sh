@@ -24,6 +24,8 @@ done
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 
+source scripts/raise-fd-limit.sh
+
 # One run of the unit tests then the process tests, prefixed by $1 (e.g. "taskset -c 0").
 suite() {
   local prefix=$1

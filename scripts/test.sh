@@ -25,6 +25,7 @@ step "unit tests"
 ctest --preset asan -j2 --timeout 300
 
 step "process tests: js-libp2p 3.3.11 interop, CLI and gh, the swarm, the service (Octokit, curl, gh), MCP SDK, dashboard in Chromium"
+source scripts/raise-fd-limit.sh
 IPFSA_BUILD="$PWD/build/asan" node --test --test-concurrency=1 \
   tests/interop/ tests/cli/ tests/swarm/ tests/service/ tests/mcp/ tests/dashboard/
 
