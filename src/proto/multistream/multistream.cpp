@@ -50,6 +50,46 @@ Result<std::string> parse_message(ByteView body) {
   return std::string(body.begin(), body.end() - 1);
 }
 
+// ---- What both sides share ----
+
+namespace detail {
+
+template <class Side>
+std::optional<Transmit> Negotiator<Side>::poll_transmit(Bytes& out) {
+  if (outgoing_.empty()) return std::nullopt;
+  const std::size_t size = outgoing_.size();
+  append(out, outgoing_);
+  outgoing_.clear();
+  return Transmit{size};
+}
+
+template <class Side>
+Result<void> Negotiator<Side>::handle_input(ByteView data, TimePoint) {
+  if (phase_ == Phase::failed) return Error::invalid_state;
+  if (phase_ == Phase::done) {
+    append(remaining_, data);
+    return {};
+  }
+  auto ok = feed(
+      reader_, data, remaining_,
+      [this](const std::string& text) { return static_cast<Side*>(this)->on_message(text); },
+      [this] { return phase_ == Phase::done; });
+  if (!ok) phase_ = Phase::failed;
+  return ok;
+}
+
+template <class Side>
+std::optional<Negotiated> Negotiator<Side>::poll() {
+  if (phase_ != Phase::done || reported_) return std::nullopt;
+  reported_ = true;
+  return Negotiated{static_cast<const Side*>(this)->protocol()};
+}
+
+template class Negotiator<Dialer>;
+template class Negotiator<Listener>;
+
+}  // namespace detail
+
 // ---- Dialer ----
 
 Dialer::Dialer(std::vector<std::string> protocols) : protocols_(std::move(protocols)) {
@@ -62,44 +102,17 @@ Dialer::Dialer(std::vector<std::string> protocols) : protocols_(std::move(protoc
   append_message(outgoing_, protocols_.front());
 }
 
-std::optional<Transmit> Dialer::poll_transmit(Bytes& out) {
-  if (outgoing_.empty()) return std::nullopt;
-  const std::size_t size = outgoing_.size();
-  append(out, outgoing_);
-  outgoing_.clear();
-  return Transmit{size};
-}
-
-std::optional<Negotiated> Dialer::poll() {
-  if (state_ != State::done || reported_) return std::nullopt;
-  reported_ = true;
-  return Negotiated{protocol()};
-}
-
-Result<void> Dialer::handle_input(ByteView data, TimePoint) {
-  if (state_ == State::failed) return Error::invalid_state;
-  if (state_ == State::done) {
-    append(remaining_, data);
-    return {};
-  }
-  auto ok = feed(
-      reader_, data, remaining_, [this](const std::string& text) { return on_message(text); },
-      [this] { return state_ == State::done; });
-  if (!ok) state_ = State::failed;
-  return ok;
-}
-
 Result<void> Dialer::on_message(const std::string& text) {
-  switch (state_) {
-    case State::await_header:
+  switch (phase_) {
+    case Phase::await_header:
       // "If either side receives anything other than the multistream protocol id as the first
       // message, they abort the negotiation process."
       if (text != kProtocolId) return Error::protocol_violation;
-      state_ = State::await_answer;
+      phase_ = Phase::negotiating;
       return {};
-    case State::await_answer:
+    case Phase::negotiating:
       if (text == protocols_[current_]) {
-        state_ = State::done;
+        phase_ = Phase::done;
         return {};
       }
       if (text != kNotAvailable) return Error::protocol_violation;
@@ -108,14 +121,13 @@ Result<void> Dialer::on_message(const std::string& text) {
       if (++current_ == protocols_.size()) return Error::negotiation_failed;
       append_message(outgoing_, protocols_[current_]);
       return {};
-    case State::done:
-    case State::failed:
+    case Phase::done:
+    case Phase::failed:
       break;
   }
   return Error::invalid_state;
 }
 
-Bytes Dialer::take_remaining() { return std::exchange(remaining_, Bytes{}); }
 
 // ---- Listener ----
 
@@ -125,47 +137,20 @@ Listener::Listener(std::vector<std::string> supported) : supported_(std::move(su
   append_message(outgoing_, kProtocolId);
 }
 
-std::optional<Transmit> Listener::poll_transmit(Bytes& out) {
-  if (outgoing_.empty()) return std::nullopt;
-  const std::size_t size = outgoing_.size();
-  append(out, outgoing_);
-  outgoing_.clear();
-  return Transmit{size};
-}
-
-std::optional<Negotiated> Listener::poll() {
-  if (state_ != State::done || reported_) return std::nullopt;
-  reported_ = true;
-  return Negotiated{protocol()};
-}
-
-Result<void> Listener::handle_input(ByteView data, TimePoint) {
-  if (state_ == State::failed) return Error::invalid_state;
-  if (state_ == State::done) {
-    append(remaining_, data);
-    return {};
-  }
-  auto ok = feed(
-      reader_, data, remaining_, [this](const std::string& text) { return on_message(text); },
-      [this] { return state_ == State::done; });
-  if (!ok) state_ = State::failed;
-  return ok;
-}
-
 Result<void> Listener::on_message(const std::string& text) {
-  switch (state_) {
-    case State::await_header:
+  switch (phase_) {
+    case Phase::await_header:
       if (text != kProtocolId) return Error::protocol_violation;
-      state_ = State::await_proposal;
+      phase_ = Phase::negotiating;
       return {};
-    case State::await_proposal: {
+    case Phase::negotiating: {
       // Every answer costs us a write: bound them so a peer cannot keep a stream busy forever.
       if (++proposals_ > kMaxProposals) return Error::limit_exceeded;
       auto it = std::find(supported_.begin(), supported_.end(), text);
       if (it != supported_.end()) {
         accepted_ = static_cast<std::size_t>(it - supported_.begin());
         append_message(outgoing_, *it);  // the echo signals agreement
-        state_ = State::done;
+        phase_ = Phase::done;
         return {};
       }
       if (text == kList) {
@@ -175,8 +160,8 @@ Result<void> Listener::on_message(const std::string& text) {
       }
       return {};
     }
-    case State::done:
-    case State::failed:
+    case Phase::done:
+    case Phase::failed:
       break;
   }
   return Error::invalid_state;
@@ -199,6 +184,5 @@ void Listener::append_listing() {
   append(outgoing_, body);
 }
 
-Bytes Listener::take_remaining() { return std::exchange(remaining_, Bytes{}); }
 
 }  // namespace ipfsa::proto::multistream

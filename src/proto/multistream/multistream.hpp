@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -53,91 +54,89 @@ struct Negotiated {
   std::string protocol;
 };
 
-// Both sides are proto::ConnectionEngines (proto/engine/engine.hpp) without deadlines: the shell
-// bounds a negotiation as a whole. `now` is accepted for the shape and unused.
-// The initiating side of a stream or connection upgrade: proposes `protocols` in order.
-class Dialer {
+namespace detail {
+
+// What Dialer and Listener share: the proto::ConnectionEngine methods (proto/engine/engine.hpp;
+// no deadlines: the shell bounds a negotiation as a whole, and `now` is accepted for the shape
+// and unused), the message reader, the outgoing buffer and the bytes after the accepted line.
+// `Side` supplies on_message(text) and protocol().
+template <class Side>
+class Negotiator {
+ public:
+  using Event = Negotiated;
+  using Transmit = proto::Transmit;
+
+  // Appends what must be sent now; nullopt when nothing is queued.
+  std::optional<Transmit> poll_transmit(Bytes& out);
+  // Feeds bytes read from the peer, in any chunking. Errors are final (later calls return
+  // invalid_state); each side lists its own.
+  Result<void> handle_input(ByteView data, TimePoint now);
+  void handle_timeout(TimePoint) {}
+  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
+  // Negotiated{protocol()}, once, after done().
+  std::optional<Event> poll();
+
+  bool done() const noexcept { return phase_ == Phase::done; }
+  // Bytes that followed the accepting line (and anything fed after done()); they belong to the
+  // negotiated protocol. Clears the buffer.
+  Bytes take_remaining() { return std::exchange(remaining_, Bytes{}); }
+
+ protected:
+  enum class Phase { await_header, negotiating, done, failed };
+  Phase phase_ = Phase::await_header;
+  Bytes outgoing_;
+
+ private:
+  wire::LengthPrefixedReader reader_{kMaxMessageSize};
+  Bytes remaining_;
+  bool reported_ = false;  // poll() handed out Negotiated
+};
+
+}  // namespace detail
+
+// The initiating side of a stream or connection upgrade: proposes `protocols` in order. The
+// first poll_transmit() pipelines the header and the first proposal. handle_input errors:
+// protocol_violation (the first message is not the header, an answer is neither the proposal nor
+// "na", a line without '\n'), too_large / non_canonical / malformed (length prefix),
+// negotiation_failed (every proposal was refused).
+class Dialer : public detail::Negotiator<Dialer> {
  public:
   // REQUIRES: protocols non-empty; each non-empty, at most kMaxProtocolIdSize bytes, without
   // '\n', and neither "na" nor "ls".
   explicit Dialer(std::vector<std::string> protocols);
 
-  using Event = Negotiated;
-  using Transmit = proto::Transmit;
-
-  // Appends what must be sent now. The first call pipelines the header and the first proposal.
-  std::optional<Transmit> poll_transmit(Bytes& out);
-  // Feeds bytes read from the peer, in any chunking. Errors (final; later calls return
-  // invalid_state): protocol_violation (the first message is not the header, an answer is neither
-  // the proposal nor "na", a line without '\n'), too_large / non_canonical / malformed (length
-  // prefix), negotiation_failed (every proposal was refused).
-  Result<void> handle_input(ByteView data, TimePoint now);
-
-  void handle_timeout(TimePoint) {}
-  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
-  // Negotiated{protocol()}, once, after done().
-  std::optional<Event> poll();
-
-  bool done() const noexcept { return state_ == State::done; }
   // The accepted protocol. REQUIRES: done().
   const std::string& protocol() const { return protocols_[current_]; }
-  // Bytes that followed the accepting line (and anything fed after done()); they belong to the
-  // negotiated protocol. Clears the buffer.
-  Bytes take_remaining();
 
  private:
-  enum class State { await_header, await_answer, done, failed };
+  friend class detail::Negotiator<Dialer>;
   Result<void> on_message(const std::string& text);
 
   std::vector<std::string> protocols_;
   std::size_t current_ = 0;
-  State state_ = State::await_header;
-  wire::LengthPrefixedReader reader_{kMaxMessageSize};
-  Bytes outgoing_;
-  Bytes remaining_;
-  bool reported_ = false;  // poll() handed out Negotiated
 };
 
-// The accepting side: answers proposals against a fixed list of supported protocol ids.
-class Listener {
+// The accepting side: answers proposals against a fixed list of supported protocol ids. What
+// poll_transmit() hands out: our header (queued at construction), "na" answers, "ls" listings
+// and, last, the echo of the accepted protocol. handle_input errors: protocol_violation (the
+// first message is not the header, a line without '\n'), limit_exceeded (more than kMaxProposals
+// proposals), too_large / non_canonical / malformed (length prefix).
+class Listener : public detail::Negotiator<Listener> {
  public:
   // REQUIRES: each supported id satisfies the same rules as Dialer's protocols.
   explicit Listener(std::vector<std::string> supported);
 
-  using Event = Negotiated;
-  using Transmit = proto::Transmit;
-
-  // Appends what must be sent now: our header (queued at construction), "na" answers, "ls"
-  // listings and, last, the echo of the accepted protocol.
-  std::optional<Transmit> poll_transmit(Bytes& out);
-  // Errors (final): protocol_violation (the first message is not the header, a line without
-  // '\n'), limit_exceeded (more than kMaxProposals proposals), too_large / non_canonical /
-  // malformed (length prefix).
-  Result<void> handle_input(ByteView data, TimePoint now);
-
-  void handle_timeout(TimePoint) {}
-  std::optional<TimePoint> poll_timeout() const { return std::nullopt; }
-  // Negotiated{protocol()}, once, after done().
-  std::optional<Event> poll();
-
-  bool done() const noexcept { return state_ == State::done; }
   // REQUIRES: done().
   const std::string& protocol() const { return supported_[accepted_]; }
-  Bytes take_remaining();
 
  private:
-  enum class State { await_header, await_proposal, done, failed };
+  friend class detail::Negotiator<Listener>;
   Result<void> on_message(const std::string& text);
   void append_listing();
 
   std::vector<std::string> supported_;
   std::size_t accepted_ = 0;
   std::size_t proposals_ = 0;
-  State state_ = State::await_header;
-  wire::LengthPrefixedReader reader_{kMaxMessageSize};
-  Bytes outgoing_;
-  Bytes remaining_;
-  bool reported_ = false;  // poll() handed out Negotiated
 };
 
 static_assert(ConnectionEngine<Dialer>);
