@@ -60,10 +60,8 @@ std::vector<asio::ip::address> interface_addresses(bool v6) {
   return out;
 }
 
-// Negotiates one protocol on a fresh stream (p2p/negotiate.hpp); bytes read past the accepted
-// line are put back in front of the stream.
-// Negotiates a stream's protocol (p2p/negotiate.hpp) with a deadline; the stream is reset on
-// failure.
+// Negotiates a stream's protocol (p2p/negotiate.hpp) with a deadline; bytes read past the
+// accepted line are put back in front of the stream, which is reset on failure.
 template <class Negotiator>
 io::Task<Result<std::string>> negotiate_with_deadline(Stream& stream, Negotiator negotiator,
                                                       Duration timeout) {
