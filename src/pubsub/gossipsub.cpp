@@ -121,19 +121,16 @@ void Gossipsub::State::flush() {
   flushing = true;
   for (;;) {
     bool progress = false;
-    Bytes rpc;
-    while (auto out = router.poll_transmit(rpc)) {
+    for (Bytes rpc; auto out = router.poll_transmit(rpc); rpc.clear()) {
       progress = true;
       auto it = links.find(out->peer);
       if (it == links.end() || it->second->closed ||
           it->second->queue.size() >= config.max_send_queue_frames) {
         ++counters.frames_dropped;
-        rpc.clear();
         continue;
       }
       Bytes frame = wire::encode_uvarint(rpc.size());
       append(frame, rpc);
-      rpc.clear();
       it->second->queue.push_back(std::move(frame));
       it->second->wake.notify();
     }
