@@ -5,10 +5,13 @@
 
 #include "base/ascii.hpp"
 #include "base/log.hpp"
+#include "base/log_throttle.hpp"
 #include "wire/cid.hpp"
 
 namespace ipfsa::cache {
 namespace {
+
+using log::suppressed_note;
 
 std::string_view find_header(const Headers& headers, std::string_view name) noexcept {
   for (const auto& h : headers) {
@@ -162,8 +165,15 @@ void GitHubAPICache::record_peer_hit() noexcept {
   ++saved_;
 }
 
-void GitHubAPICache::count_call(const CacheKey& key) noexcept {
-  if (key.kind == ApiKind::graphql) {
+void GitHubAPICache::count_call(const CacheKey& key,
+                                const Result<UpstreamResponse>& response) noexcept {
+  if (!response) {
+    if (response.error() == Error::rate_limited) {
+      ++refused_locally_;
+    } else {
+      ++upstream_failures_;
+    }
+  } else if (key.kind == ApiKind::graphql) {
     ++calls_graphql_;
   } else {
     ++calls_rest_;
@@ -254,13 +264,15 @@ Result<Lookup> GitHubAPICache::fetch_as_leader(const CacheKey& key, const Upstre
     conditional.if_none_match = std::string(stored->header("etag"));
     conditional.if_modified_since = std::string(stored->header("last-modified"));
   }
-  count_call(key);
   Result<UpstreamResponse> response = upstream(conditional);
+  count_call(key, response);
   const WallTime now = now_();
   if (!response) {
     if (stored) {  // stale-if-error (RFC 5861 section 4): keep answering while GitHub is away
-      log::info("cache: upstream failed for {} ({}); serving the expired entry", key.text,
-                response.error().message());
+      if (auto skipped = stale_log_.allow(std::chrono::steady_clock::now())) {
+        log::info("cache: upstream failed for {} ({}); serving the expired entry{}", key.text,
+                  response.error().message(), suppressed_note(*skipped));
+      }
       ++stale_;
       return Lookup{CacheStatus::stale, std::move(stored), true};
     }
@@ -297,8 +309,10 @@ Result<Lookup> GitHubAPICache::settle(const CacheKey& key, const EntryPtr& store
     return Lookup{CacheStatus::revalidated, std::move(shared), stored_ok};
   }
   if (stored && (is_rate_limited(response) || response.status >= 500)) {
-    log::info("cache: GitHub answered {} for {}; serving the expired entry", response.status,
-              key.text);
+    if (auto skipped = stale_log_.allow(std::chrono::steady_clock::now())) {
+      log::info("cache: GitHub answered {} for {}; serving the expired entry{}", response.status,
+                key.text, suppressed_note(*skipped));
+    }
     ++stale_;
     return Lookup{CacheStatus::stale, stored, true};
   }
@@ -332,6 +346,8 @@ CacheStats GitHubAPICache::stats() const {
   s.expirations = expirations_;
   s.api_calls_made_rest = calls_rest_;
   s.api_calls_made_graphql = calls_graphql_;
+  s.api_calls_refused_locally = refused_locally_;
+  s.upstream_failures = upstream_failures_;
   s.api_calls_saved = saved_;
   s.revalidations_304 = revalidated_;
   s.stale_served = stale_;

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "base/error.hpp"
+#include "base/log_throttle.hpp"
 #include "base/status.hpp"
 #include "cache/config.hpp"
 #include "cache/entry.hpp"
@@ -67,8 +68,13 @@ struct CacheStats {
   std::uint64_t peer_hits = 0;    // answered by a peer (record_peer_hit)
   std::uint64_t expirations = 0;  // lookups that found an expired entry
   std::uint64_t evictions = 0;    // LRU evictions by the store
+  // Calls that reached GitHub and got an HTTP answer (any status, 304 and limits included).
   std::uint64_t api_calls_made_rest = 0;
   std::uint64_t api_calls_made_graphql = 0;
+  // Calls the client refused without contacting GitHub (a rate-limit block, ours or a peer's).
+  std::uint64_t api_calls_refused_locally = 0;
+  // Calls sent that got no HTTP answer (connection, TLS, timeout).
+  std::uint64_t upstream_failures = 0;
   std::uint64_t api_calls_saved = 0;    // hits + peer hits + coalesced + 304 revalidations
   std::uint64_t revalidations_304 = 0;  // expired entries renewed by a 304
   std::uint64_t stale_served = 0;       // expired entries served because upstream failed
@@ -141,17 +147,19 @@ class GitHubAPICache {
                         WallTime now);
   std::chrono::seconds ttl_for(const CacheKey& key, int status) const;
   EntryPtr lookup_stored(const CacheKey& key);
-  void count_call(const CacheKey& key) noexcept;
+  // Counts an upstream attempt by how it ended (reached GitHub, refused locally, failed).
+  void count_call(const CacheKey& key, const Result<UpstreamResponse>& response) noexcept;
 
   std::unique_ptr<Store> store_;
   TtlPolicy policy_;
   Now now_;
 
+  log::Throttle stale_log_;  // "serving the expired entry", once per kLogThrottleInterval
   mutable std::mutex flights_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 
   std::atomic<std::uint64_t> hits_{0}, misses_{0}, peer_hits_{0}, expirations_{0}, calls_rest_{0},
-      calls_graphql_{0}, saved_{0}, revalidated_{0}, stale_{0}, coalesced_{0};
+      calls_graphql_{0}, refused_locally_{0}, upstream_failures_{0}, saved_{0}, revalidated_{0}, stale_{0}, coalesced_{0};
 };
 
 // True for a response GitHub sends when a rate limit is hit: 429, or 403 with

@@ -150,6 +150,8 @@ TEST_F(FetchTest, StaleIfError) {
       answer({429, {{"Retry-After", "30"}}, ""}),
       answer({403, {{"X-RateLimit-Remaining", "0"}}, "rate limited"}),
       answer({403, {{"retry-after", "60"}}, "secondary"}),
+      fail_with(Error::rate_limited),  // the client refused it: the token is blocked
+      fail_with(Error::rate_limited),
   };
   for (const auto& upstream : failures) {
     auto r = cache_->fetch(key, upstream);
@@ -157,7 +159,13 @@ TEST_F(FetchTest, StaleIfError) {
     EXPECT_EQ(r->status, CacheStatus::stale);
     EXPECT_EQ(*r->entry->body, "cached");
   }
-  EXPECT_EQ(cache_->stats().stale_served, failures.size());
+  const auto s = cache_->stats();
+  EXPECT_EQ(s.stale_served, failures.size());
+  // Counted by how each attempt ended: the first fetch and five HTTP answers reached GitHub, two
+  // got no answer, two were never sent.
+  EXPECT_EQ(s.api_calls_made(), 6u);
+  EXPECT_EQ(s.upstream_failures, 2u);
+  EXPECT_EQ(s.api_calls_refused_locally, 2u);
   // A plain 403 (no rate limit) is the answer, not a reason to serve stale; the old entry stays.
   auto forbidden = cache_->fetch(key, answer({403, {}, "forbidden"}));
   ASSERT_TRUE(forbidden);

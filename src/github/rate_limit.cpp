@@ -203,15 +203,27 @@ LimitKind RateLimiter::on_response(int status, const Headers& headers, std::stri
   }
 
   LimitKind kind = classify_limit(status, headers, body);
-  if (kind == LimitKind::none) return kind;
+  if (kind == LimitKind::none) {
+    // GitHub answered without a limit: the limit is over, forget the escalation (B14 fixed
+    // twice: the level also decays with time while no call is made).
+    if (status < 400 || status == 404) {
+      level_ = 0;
+      decay_from_.reset();
+    }
+    return kind;
+  }
 
-  level_ = escalation(now) + 1;
   std::optional<std::chrono::seconds> hint;
   if (auto ra = find_header(headers, "retry-after")) hint = parse_retry_after(*ra, now);
+  if (hint) hint = std::min(*hint, kMaxRetryAfter);
+  // GitHub's guidance: honour Retry-After when present; only without it wait a minute and grow
+  // the wait while the limit persists. So only a limit without Retry-After escalates.
+  if (!hint) level_ = escalation(now) + 1;
 
   if (kind == LimitKind::primary) {
-    WallTime until = now + backoff_for_level(level_);
+    WallTime until = now + backoff_for_level(std::max(level_, 1));
     if (info.reset && *info.reset > now) until = *info.reset;
+    // Both of GitHub's rules hold: not before Retry-After, and not before Reset while exhausted.
     if (hint) until = std::max(info.reset.value_or(now), now + *hint);
     until = clamp(until);
     if (may_track) {
@@ -223,9 +235,8 @@ LimitKind RateLimiter::on_response(int status, const Headers& headers, std::stri
     decay_from_ = until;
     return kind;
   }
-  // Secondary: Retry-After if given, else one minute; exponentially longer while repeated.
-  std::chrono::seconds wait = hint.value_or(policy_.base);
-  if (level_ > 1) wait = std::max(wait, backoff_for_level(level_));
+  // Secondary: Retry-After if given; else one minute, exponentially longer while repeated.
+  const std::chrono::seconds wait = hint ? *hint : backoff_for_level(level_);
   global_until_ = std::max(global_until_.value_or(now), clamp(now + wait));
   decay_from_ = clamp(now + wait);
   return kind;

@@ -6,12 +6,14 @@
 //   - X-RateLimit-Limit / -Remaining / -Used / -Reset / -Resource on every response. Reset is epoch
 //     seconds on api.github.com; recorded fixtures carry milliseconds: both are accepted.
 //   - Primary limit: 403 or 429 with X-RateLimit-Remaining: 0 -> wait until Reset.
-//   - Retry-After (delta-seconds or HTTP-date) on 403/429 -> wait that long.
+//   - Retry-After (delta-seconds or HTTP-date) on 403/429 -> wait exactly that long (at most
+//     kMaxRetryAfter), primary or secondary; no escalation.
 //   - Secondary limit: 403/429 whose body mentions "secondary rate limit" (or the older "abuse
-//     detection"), with or without Retry-After -> wait at least one minute, exponentially longer
-//     while it keeps happening.
-// Unlike the Python original (which never decayed its back-off, B14), the escalation level drops
-// by one step for every `decay_interval` after the last block ended without a new limit.
+//     detection") without Retry-After -> wait one minute, exponentially longer while it keeps
+//     happening (the escalation level).
+// Unlike the Python original (which never decayed its back-off, B14, and escalated over the
+// server's Retry-After), the escalation level returns to zero with the first answer that is not a
+// limit, and drops by one step for every `decay_interval` after the last block ended.
 //
 // Time is `WallTime` (system_clock): Reset and Retry-After dates are wall-clock values.
 #pragma once
@@ -38,6 +40,8 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
 // Upper bound on any single block, whatever the server says (guards against clock skew and
 // nonsense values).
 inline constexpr std::chrono::seconds kMaxBlock{3600};
+// Longest Retry-After honoured as given (longer values are clamped to it).
+inline constexpr std::chrono::seconds kMaxRetryAfter{3600};
 // Epoch values above this are milliseconds (1e11 s is the year 5138).
 inline constexpr std::int64_t kEpochMillisThreshold = 100'000'000'000;
 // At most this many distinct X-RateLimit-Resource names are tracked (GitHub has about ten).

@@ -150,19 +150,65 @@ TEST(RateLimiter, SecondaryBackoffGrowsThenDecays) {
   EXPECT_EQ(waits[7], seconds{3600});
   const int peak = rl.escalation(t);
   EXPECT_EQ(peak, 8);
-  // Recovery: successful calls for a while. One level is forgiven per decay interval.
-  rl.on_response(200, limit_headers("4999", "1"), "{}", t + seconds{10});
+  // Without a call, one level is forgiven per decay interval after the block ended.
   EXPECT_EQ(rl.escalation(t + seconds{599}), peak);
   EXPECT_EQ(rl.escalation(t + seconds{600}), peak - 1);
   EXPECT_EQ(rl.escalation(t + seconds{600 * 3}), peak - 3);
   EXPECT_EQ(rl.escalation(t + seconds{600 * 50}), 0);
-  // A new limit after full recovery starts from the base again (the original never did).
+  // A new limit after that recovery starts from the base again (the original never did).
   WallTime later = t + seconds{600 * 50};
   rl.on_response(403, {}, body, later);
   EXPECT_EQ(rl.retry_after("core", later), seconds{60});
   // Hit again right when that block ends: escalates to level 2.
   rl.on_response(403, {}, body, later + seconds{60});
   EXPECT_EQ(rl.retry_after("core", later + seconds{60}), seconds{120});
+}
+
+TEST(RateLimiter, ASuccessfulCallEndsTheEscalation) {
+  RateLimiter rl;
+  const std::string body = "You have exceeded a secondary rate limit";
+  WallTime t = kNow;
+  for (int i = 0; i < 4; ++i) {
+    rl.on_response(403, {}, body, t);
+    t += rl.retry_after("core", t);
+  }
+  EXPECT_EQ(rl.escalation(t), 4);
+  // The limit no longer persists: the next one waits the base minute again.
+  rl.on_response(200, limit_headers("4999", "1"), "{}", t);
+  EXPECT_EQ(rl.escalation(t), 0);
+  rl.on_response(403, {}, body, t + seconds{1});
+  EXPECT_EQ(rl.retry_after("core", t + seconds{1}), seconds{60});
+  // A 304 is an answer too.
+  rl.on_response(304, {}, "", t + seconds{61});
+  EXPECT_EQ(rl.escalation(t + seconds{61}), 0);
+}
+
+TEST(RateLimiter, RetryAfterIsTheWaitEvenWhenRepeated) {
+  // Seen with a stand-in: secondary limits with Retry-After: 5, again and again. The original
+  // (and our first version) escalated to 120 s over GitHub's 5; the wait is what GitHub names.
+  RateLimiter rl;
+  const std::string body = "You have exceeded a secondary rate limit";
+  WallTime t = kNow;
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(rl.on_response(403, {{"retry-after", "5"}}, body, t), LimitKind::secondary);
+    EXPECT_EQ(rl.retry_after("core", t), seconds{5}) << "limit " << i;
+    t += seconds{5};
+  }
+  EXPECT_EQ(rl.escalation(t), 0);
+  // A primary limit: not before Retry-After, and not before the reset while the quota is spent.
+  const auto primary_wait = [](const char* retry_after) {
+    RateLimiter primary;
+    auto h = limit_headers("0", "1700000300");
+    h.emplace_back("retry-after", retry_after);
+    primary.on_response(403, h, "API rate limit exceeded", kNow);
+    return primary.retry_after("core", kNow);
+  };
+  EXPECT_EQ(primary_wait("7"), seconds{300});
+  EXPECT_EQ(primary_wait("400"), seconds{400});
+  // Nonsense values are clamped to the named bound.
+  RateLimiter huge;
+  huge.on_response(429, {{"retry-after", "99999999"}}, "", kNow);
+  EXPECT_EQ(huge.retry_after("core", kNow), kMaxRetryAfter);
 }
 
 TEST(RateLimiter, PermissionErrorsDoNotBlock) {

@@ -123,6 +123,11 @@ std::string Metrics::render(const cache::CacheStats& c, const node::P2pStatus& p
   header(out, "ipfsa_github_api_calls_total", "counter", "Calls made to the GitHub API, by kind.");
   line(out, "ipfsa_github_api_calls_total", "kind=\"rest\"", d(c.api_calls_made_rest));
   line(out, "ipfsa_github_api_calls_total", "kind=\"graphql\"", d(c.api_calls_made_graphql));
+  metric(out, "ipfsa_github_api_calls_refused_locally_total", "counter",
+         "Calls not sent: the token was rate-limited (seen here or reported by a peer).",
+         d(c.api_calls_refused_locally));
+  metric(out, "ipfsa_github_upstream_failures_total", "counter",
+         "Calls sent to GitHub that got no HTTP answer.", d(c.upstream_failures));
   metric(out, "ipfsa_github_api_calls_saved_total", "counter",
          "GitHub calls avoided (hits, peer hits, coalesced waits, 304 revalidations).",
          d(c.api_calls_saved));
