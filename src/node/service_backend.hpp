@@ -59,6 +59,14 @@ struct P2pStatus {
   std::uint64_t announcements_sent = 0;
   std::uint64_t announcements_received = 0;
   std::uint64_t entries_rejected = 0;  // bodies or announcements that failed verification
+  // The swarm's membership as this node sees it (docs/wire/membership.md) and how its pulls went.
+  std::uint64_t swarm_members = 0;        // live members, this node included (0: not sharing)
+  std::uint64_t requests_forwarded = 0;   // passed on to the owner in our view
+  std::uint64_t owners_unreachable = 0;   // owners or successors a pull could not reach
+  std::uint64_t on_demand_dials = 0;      // connections opened to reach an owner
+  std::uint64_t pulled_from_owner = 0;
+  std::uint64_t pulled_from_successor = 0;
+  std::uint64_t fetched_for_peers = 0;    // upstream fetches made as a key's owner
 };
 
 class ServiceBackend {

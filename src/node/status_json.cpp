@@ -96,6 +96,13 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   doc["announcements_sent"] = s.announcements_sent;
   doc["announcements_received"] = s.announcements_received;
   doc["entries_rejected"] = s.entries_rejected;
+  doc["swarm_members"] = s.swarm_members;
+  doc["requests_forwarded"] = s.requests_forwarded;
+  doc["owners_unreachable"] = s.owners_unreachable;
+  doc["on_demand_dials"] = s.on_demand_dials;
+  doc["pulled_from_owner"] = s.pulled_from_owner;
+  doc["pulled_from_successor"] = s.pulled_from_successor;
+  doc["fetched_for_peers"] = s.fetched_for_peers;
   return doc;
 }
 
@@ -112,6 +119,8 @@ void put_cache_counters(json::object& doc, const cache::CacheStats& c) {
   doc["api_calls_made"] = c.api_calls_made();
   doc["api_calls_made_rest"] = c.api_calls_made_rest;
   doc["api_calls_made_graphql"] = c.api_calls_made_graphql;
+  doc["api_calls_refused_locally"] = c.api_calls_refused_locally;
+  doc["upstream_failures"] = c.upstream_failures;
   doc["api_calls_saved"] = c.api_calls_saved;
   doc["revalidations_304"] = c.revalidations_304;
   doc["stale_served"] = c.stale_served;

@@ -21,13 +21,14 @@ std::string iso8601_utc(std::int64_t epoch_ms);
 // entries_received, found_by}], peer_id, status, sharing, listen_addrs, registry_peer_count,
 // registry_peers[{peer_id, runner_name, listen_port, last_seen, multiaddr, connected}],
 // registry_repo ("" = off), registry_error ("" after a successful heartbeat), bytes_in, bytes_out,
-// announcements_sent, announcements_received, entries_rejected}
+// announcements_sent, announcements_received, entries_rejected, swarm_members, requests_forwarded,
+// owners_unreachable, on_demand_dials, pulled_from_owner, pulled_from_successor, fetched_for_peers}
 boost::json::object peers_view(const P2pStatus& status, std::int64_t now_ms);
 
 // {available, total_entries, total_size_mb, hit_rate, p2p_enabled, p2p_peers, hit_rate_percent,
 // total_size_bytes, hits, misses, peer_hits, expirations, evictions, api_calls_made,
-// api_calls_made_rest, api_calls_made_graphql, api_calls_saved, revalidations_304, stale_served,
-// coalesced}
+// api_calls_made_rest, api_calls_made_graphql, api_calls_refused_locally, upstream_failures,
+// api_calls_saved, revalidations_304, stale_served, coalesced}
 // `storage` lets a caller that only serialises build the object in a stack buffer.
 boost::json::object cache_stats_view(const cache::CacheStats& stats, const P2pStatus& p2p,
                                      boost::json::storage_ptr storage = {});

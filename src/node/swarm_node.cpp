@@ -365,6 +365,13 @@ void SwarmNode::refresh_status() {
     s.announcements_sent = st.announcements_sent;
     s.announcements_received = st.announcements_received;
     s.entries_rejected = st.rejected;
+    s.swarm_members = st.members;
+    s.requests_forwarded = st.forwarded;
+    s.owners_unreachable = st.owner_unreachable;
+    s.on_demand_dials = st.on_demand_dials;
+    s.pulled_from_owner = st.pulled_from_owner;
+    s.pulled_from_successor = st.pulled_from_successor;
+    s.fetched_for_peers = st.served_upstream;
   }
   std::lock_guard lock(status_mutex_);
   status_ = std::move(s);

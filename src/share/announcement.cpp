@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "share/membership.hpp"
 #include "share/signed_entry.hpp"
 #include "share/swarm.hpp"
 #include "wire/protobuf.hpp"
@@ -9,7 +10,14 @@
 namespace ipfsa::share {
 namespace {
 
-enum : std::uint32_t { kVersion = 1, kSentAt = 2, kEntry = 3, kInvalidation = 4, kRateLimit = 5 };
+enum : std::uint32_t {
+  kVersion = 1,
+  kSentAt = 2,
+  kEntry = 3,
+  kInvalidation = 4,
+  kRateLimit = 5,
+  kMember = 6,
+};
 
 std::uint64_t as_u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
@@ -137,6 +145,9 @@ Bytes encode_announcement(const Announcement& a) {
   } else if (const auto* inv = std::get_if<Invalidation>(&a.body)) {
     field = kInvalidation;
     body.string(1, inv->prefix);
+  } else if (const auto* m = std::get_if<MemberRecord>(&a.body)) {
+    w.bytes(kMember, encode_member_record(*m));  // a message of its own: written as it is
+    return std::move(w).take();
   } else {
     const auto& n = std::get<RateLimitNotice>(a.body);
     field = kRateLimit;
@@ -174,10 +185,15 @@ Result<Announcement> decode_announcement(ByteView bytes) {
       }
       case kEntry:
       case kInvalidation:
-      case kRateLimit: {
+      case kRateLimit:
+      case kMember: {
         if (f.type != wire::pb::WireType::len) return Error::malformed;
         if (++bodies > 1) return Error::malformed;
-        if (f.number == kEntry) {
+        if (f.number == kMember) {
+          auto m = decode_member_record(f.bytes);
+          if (!m) return m.error();
+          a.body = std::move(*m);
+        } else if (f.number == kEntry) {
           auto e = decode_entry(f.bytes);
           if (!e) return e.error();
           a.body = std::move(*e);
@@ -197,7 +213,8 @@ Result<Announcement> decode_announcement(ByteView bytes) {
     }
   }
   if (r.error()) return r.error();
-  if (!have_version || bodies != 1) return Error::malformed;
+  if (!have_version) return Error::malformed;
+  if (bodies == 0) return Error::unsupported;  // a body kind of a later version: ignore it
   return a;
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/bytes.hpp"
 #include "base/error.hpp"
+#include "share/membership.hpp"
 
 namespace ipfsa::share {
 
@@ -48,13 +49,16 @@ struct RateLimitNotice {
 struct Announcement {
   std::uint32_t version = kAnnouncementVersion;
   std::int64_t sent_at_ms = 0;
-  std::variant<EntryAnnouncement, Invalidation, RateLimitNotice> body;
+  // MemberRecord: "this member is here" (docs/wire/membership.md), signed by the member itself, so
+  // that any member may relay it.
+  std::variant<EntryAnnouncement, Invalidation, RateLimitNotice, MemberRecord> body;
   friend bool operator==(const Announcement&, const Announcement&) = default;
 };
 
 // Protobuf: 1 version, 2 sent_at_ms, then exactly one of 3 entry {1 key_hash (32 bytes), 2 cid,
 // 3 etag, 4 fetched_at_ms, 5 expires_at_ms, 6 size, 7 origin}, 4 invalidation {1 prefix},
-// 5 rate_limit {1 fingerprint (16 bytes), 2 reset_at_ms, 3 resource}.
+// 5 rate_limit {1 fingerprint (16 bytes), 2 reset_at_ms, 3 resource}, 6 member (a MemberRecord,
+// share/membership.hpp). No known body: unsupported (a later version's kind, ignored).
 Bytes encode_announcement(const Announcement& announcement);
 // Errors: too_large (over a limit), truncated/malformed (bad protobuf, no or two bodies, bad key
 // hash or fingerprint), unsupported (a version above ours: ignore, do not penalise).

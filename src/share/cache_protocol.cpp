@@ -19,6 +19,7 @@ enum : std::uint32_t {
   kVariables = 9,
   kOperation = 10,
   kAllowUpstream = 11,
+  kForwardHops = 12,
   kEnd = 15,  // last field of every message: a cut message never decodes
 };
 
@@ -65,6 +66,7 @@ Bytes encode_request(const Request& q) {
     if (!value->empty()) w.string(field, *value);
   }
   if (q.allow_upstream) w.varint(kAllowUpstream, 1);
+  if (q.forward_hops != 0) w.varint(kForwardHops, q.forward_hops);
   w.varint(kEnd, 1);
   return std::move(w).take();
 }
@@ -113,6 +115,11 @@ Result<Request> decode_request(ByteView bytes) {
       case kAllowUpstream:
         if (!is_varint) return Error::malformed;
         q.allow_upstream = f.varint != 0;
+        break;
+      case kForwardHops:
+        if (!is_varint) return Error::malformed;
+        if (f.varint > kMaxForwardHops) return Error::malformed;  // never a longer path
+        q.forward_hops = static_cast<std::uint32_t>(f.varint);
         break;
       case kEnd:
         if (!is_varint || f.varint != 1) return Error::malformed;

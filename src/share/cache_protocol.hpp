@@ -24,6 +24,10 @@ inline constexpr std::size_t kMaxRequestBytes =
 inline constexpr std::size_t kMaxResponseBytes = 64 * 1024;  // the Response frame (meta, message)
 inline constexpr std::size_t kMaxBodyFrameBytes = cache::kMaxEntryBytes;
 inline constexpr std::size_t kMaxErrorMessageBytes = 1024;
+// How many times a request may be passed on to a better owner (docs/wire/membership.md): an asked
+// member whose own view names another owner forwards once; the forwarded request carries 0 and is
+// answered where it lands. A request claiming more is malformed.
+inline constexpr std::uint32_t kMaxForwardHops = 1;
 
 // How to make the upstream call, so the answerer can fetch the key if it has to. The answerer
 // recomputes the key from it and refuses a mismatch with the key hash.
@@ -44,6 +48,9 @@ struct Request {
   std::string key_hash;     // 64 hex
   Recipe recipe;
   bool allow_upstream = false;  // the asker takes us for the key's owner: fetch it if missing
+  // Forwards still allowed (0..kMaxForwardHops). 0, the default (and what a version without the
+  // field sends): answer here, fetching if allow_upstream says so.
+  std::uint32_t forward_hops = 0;
   friend bool operator==(const Request&, const Request&) = default;
 };
 
@@ -65,7 +72,8 @@ struct Response {
 };
 
 // Protobuf: 1 version, 2 key_hash (32 bytes), 3 kind, 4 method, 5 host, 6 target, 7 accept,
-// 8 query, 9 variables, 10 operation_name, 11 allow_upstream, 15 end (= 1, always last).
+// 8 query, 9 variables, 10 operation_name, 11 allow_upstream, 12 forward_hops, 15 end (= 1,
+// always last).
 Bytes encode_request(const Request& request);
 // Errors: too_large, truncated/malformed, unsupported (a newer version).
 Result<Request> decode_request(ByteView bytes);

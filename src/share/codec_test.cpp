@@ -119,6 +119,9 @@ TEST(Announcement, RoundTripsEveryKind) {
       entry_announcement(),
       Announcement{kAnnouncementVersion, 5, Invalidation{"GET api.github.com/repos/o/r"}},
       Announcement{kAnnouncementVersion, 6, RateLimitNotice{std::string(32, 'd'), 1700000900000, "core"}},
+      Announcement{kAnnouncementVersion, 7,
+                   sign_member_record(crypto::Ed25519KeyPair::generate(), 1700000000000,
+                                      {*wire::Multiaddr::tcp("127.0.0.1", 4001)})},
   };
   for (const auto& a : kinds) {
     const Bytes wire = encode_announcement(a);
@@ -139,6 +142,10 @@ TEST(Announcement, RejectsMalformedAndOversized) {
   const Bytes inv = encode_announcement(Announcement{1, 5, Invalidation{"GET x"}});
   two.insert(two.end(), inv.begin() + 4, inv.end());  // skip version + sent_at of the second
   EXPECT_FALSE(decode_announcement(two));
+  // A body of a kind this version does not know: ignored, not penalised.
+  Bytes later_kind = encode_announcement(Announcement{1, 5, Invalidation{"GET x"}});
+  later_kind[4] = (9 << 3) | 2;  // the body's field number 4 -> 9
+  EXPECT_EQ(decode_announcement(later_kind).error(), Error::unsupported);
   // A newer version is unsupported (ignored, not penalised).
   Bytes newer = encode_announcement(entry_announcement());
   newer[1] = 2;
@@ -157,6 +164,7 @@ TEST(CacheProtocol, RequestRoundTripsAndEveryPrefixFails) {
   q.key_hash = std::string(64, 'e');
   q.recipe = graphql_recipe("api.github.com/graphql", "query { viewer { login } }", "{\"a\":1}", "Q");
   q.allow_upstream = true;
+  q.forward_hops = kMaxForwardHops;
   const Bytes wire = encode_request(q);
   auto back = decode_request(wire);
   ASSERT_TRUE(back) << back.error().message();
@@ -194,6 +202,10 @@ TEST(CacheProtocol, RequestLimits) {
   q.version = 9;
   EXPECT_EQ(decode_request(encode_request(q)).error(), Error::unsupported);
   q.version = 1;
+  // A request claiming more forwards than the hop limit could travel in a loop: refused.
+  q.forward_hops = kMaxForwardHops + 1;
+  EXPECT_EQ(decode_request(encode_request(q)).error(), Error::malformed);
+  q.forward_hops = 0;
   q.key_hash = "00";
   EXPECT_EQ(decode_request(encode_request(q)).error(), Error::malformed);
 }

@@ -20,7 +20,8 @@ Sharing::Sharing(asio::io_context& context, p2p::Host& host, cache::GitHubAPICac
       key_(key),
       config_(std::move(config)),
       workers_(std::make_unique<boost::asio::thread_pool>(kFetchWorkers)),
-      counters_(std::make_unique<Counters>()) {}
+      counters_(std::make_unique<Counters>()),
+      membership_(host.peer_id()) {}
 
 Sharing::~Sharing() { stop(); }
 
@@ -30,6 +31,7 @@ void Sharing::start(Fetch fetch, Publish publish, RateLimitHandler on_rate_limit
   on_rate_limit_ = std::move(on_rate_limit);
   running_ = true;
   start_serving();
+  start_members();
   // The host outlives no one's handlers: they check that this service still exists.
   std::weak_ptr<bool> alive = alive_;
   host_.on_connect([this, alive](p2p::Connection& c) {
@@ -54,18 +56,8 @@ void Sharing::stop() {
   if (!running_.exchange(false)) return;
   release_pulls();
   host_.remove_stream_handler(std::string(kCacheProtocol));
+  host_.remove_stream_handler(std::string(kMembersProtocol));
   workers_->join();
-}
-
-std::vector<wire::PeerId> Sharing::members() const {
-  std::vector<wire::PeerId> out{host_.peer_id()};
-  for (const auto& c : host_.connections()) {
-    if (!c->is_open()) continue;
-    const auto& protocols = c->remote_info().protocols;
-    if (std::find(protocols.begin(), protocols.end(), kCacheProtocol) == protocols.end()) continue;
-    out.push_back(c->remote_peer());
-  }
-  return out;
 }
 
 void Sharing::offence(const wire::PeerId& peer, std::string_view why) {
@@ -129,6 +121,16 @@ Verdict Sharing::on_announcement(const wire::PeerId& author, ByteView data) {
     return Verdict::reject;
   }
   ++counters_->received;
+  if (auto* m = std::get_if<MemberRecord>(&a->body)) {
+    // Signed by the member itself: any member may carry it (the exchange relays newcomers).
+    if (!verify_member_record(*m)) {
+      ++counters_->rejected;
+      log::warn("sharing: {} sent a member record that does not verify", author.to_string());
+      return Verdict::reject;
+    }
+    const Applied applied = accept_member(*m);
+    return applied == Applied::future ? Verdict::ignore : Verdict::accept;
+  }
   if (auto* e = std::get_if<EntryAnnouncement>(&a->body)) {
     if (e->origin != author.to_string()) {  // one member speaking for another
       ++counters_->rejected;
@@ -198,6 +200,12 @@ SharingStats Sharing::stats() const {
   s.announcements_received = c.received;
   s.invalidations_received = c.invalidations;
   s.rate_limit_notices = c.rate_limits;
+  s.members = c.members;
+  s.member_records = c.member_records;
+  s.forwarded = c.forwarded;
+  s.owner_unreachable = c.owner_unreachable;
+  s.pulled_from_successor = c.from_successor;
+  s.on_demand_dials = c.on_demand_dials;
   return s;
 }
 

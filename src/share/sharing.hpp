@@ -1,7 +1,10 @@
 // The swarm cache (docs/wire/cache-protocol.md): serves /ipfs-accelerate/cache/1.0.0, pulls missing
-// entries from their owner (rendezvous hashing over the live members) or from a peer that announced
-// them, verifies everything it receives, penalises peers that send bad data, and turns what this
-// node fetched, invalidated or was rate-limited on into gossip announcements.
+// entries from their owner (rendezvous hashing over the swarm's membership, docs/wire/membership.md,
+// dialling the owner if it is not connected) or from a peer that announced them, verifies everything
+// it receives, penalises peers that send bad data, and turns what this node fetched, invalidated or
+// was rate-limited on into gossip announcements. Keeps the membership: states this node every
+// kMemberHeartbeat on gossip, exchanges member tables on each new connection
+// (/ipfs-accelerate/members/1.0.0), and drops members that went silent or cannot be dialled.
 //
 // Threading: the p2p side runs on the Host's io_context thread. pull() and the announce_*()
 // calls may be called from any other thread (they post to the io_context); pull() blocks and
@@ -25,6 +28,7 @@
 #include "crypto/ed25519.hpp"
 #include "share/announcement.hpp"
 #include "share/cache_protocol.hpp"
+#include "share/membership.hpp"
 #include "wire/peer_id.hpp"
 
 namespace boost::asio {
@@ -52,6 +56,17 @@ inline constexpr std::size_t kMaxAnnouncedKeys = 65536;  // holder index (LRU)
 inline constexpr std::size_t kMaxHoldersPerKey = 8;
 inline constexpr std::size_t kMaxFallbackPeers = 2;      // announcers asked after the owner
 inline constexpr Duration kMaxRateLimitHold = 2h;        // notices further out are ignored
+// The member exchange: each side of a new connection sends its live member records.
+inline constexpr std::string_view kMembersProtocol = "/ipfs-accelerate/members/1.0.0";
+inline constexpr Duration kMemberExchangeTimeout = 10s;  // one whole exchange
+// An owner we are not connected to gets this much longer for its first frame (dial + handshake).
+inline constexpr Duration kOwnerDialTimeout = 2s;
+// Members asked in rank order with allow_upstream: the owner, then (if it cannot be reached) its
+// successor, the member every other asker also turns to, so that one member fetches.
+inline constexpr std::size_t kMaxOwnerAttempts = 2;
+// Connections this node opened on demand to reach an owner; beyond it the least recently used one
+// is closed. Bootstrap, discovered and inbound connections are not counted (Host bounds them all).
+inline constexpr std::size_t kMaxOnDemandConnections = 32;
 
 struct SharingConfig {
   Duration owner_timeout = kDefaultOwnerTimeout;
@@ -79,6 +94,12 @@ struct SharingStats {
   std::uint64_t announcements_received = 0;
   std::uint64_t invalidations_received = 0;
   std::uint64_t rate_limit_notices = 0;   // received about our own token
+  std::uint64_t members = 0;              // live members, this node included
+  std::uint64_t member_records = 0;       // verified member records received (gossip, exchange)
+  std::uint64_t forwarded = 0;            // requests passed on to the owner in our view
+  std::uint64_t owner_unreachable = 0;    // owners (or successors) that could not be reached
+  std::uint64_t pulled_from_successor = 0;
+  std::uint64_t on_demand_dials = 0;      // connections opened to reach an owner
 };
 
 struct PeerCounters {
@@ -128,8 +149,11 @@ class Sharing {
   // the propagator (gossipsub), ignore drops it quietly.
   Verdict on_announcement(const wire::PeerId& author, ByteView data);
 
-  // Live members (connected peers that speak kCacheProtocol) and this node. io_context thread.
+  // Live members, this node included, as the membership holds them (every member computes the
+  // same list from the same records, whoever it is connected to). io_context thread.
   std::vector<wire::PeerId> members() const;
+  // The live member records, this node's first. io_context thread.
+  std::vector<MemberRecord> member_records() const;
   // Thread-safe snapshots.
   SharingStats stats() const;
   std::map<wire::PeerId, PeerCounters> peer_counters() const;
@@ -139,7 +163,15 @@ class Sharing {
   struct PullWait;  // one blocked pull() caller
   struct Asking;    // sharing_ask.cpp: the coroutines of pull()
   struct Serving;   // sharing_serve.cpp: the coroutines that answer peers
+  struct Members;   // sharing_members.cpp: heartbeat, member exchange, on-demand connections
   void start_serving();   // registers the protocol handler (sharing_serve.cpp)
+  void start_members();   // heartbeat and the member exchange (sharing_members.cpp)
+  // A verified record from `via` (gossip or exchange): applied, its addresses noted for dialling.
+  Applied accept_member(const MemberRecord& record);
+  // `peer` could not be reached: out of our member list until it states itself again.
+  void member_unreachable(const wire::PeerId& peer);
+  // We opened a connection to `peer` to reach an owner: counts against kMaxOnDemandConnections.
+  void note_on_demand(const wire::PeerId& peer);
   void release_pulls();   // wakes every blocked pull() (sharing_ask.cpp)
   cache::EntryPtr fresh_local(const cache::CacheKey& key);
   void offence(const wire::PeerId& peer, std::string_view why);
@@ -171,6 +203,9 @@ class Sharing {
   // key hash -> peers that announced it (most recent last), at most kMaxAnnouncedKeys keys: the
   // least recently announced key goes first. io thread.
   LruMap<std::string, std::vector<wire::PeerId>> holders_{kMaxAnnouncedKeys};
+
+  Membership membership_;                         // io thread
+  std::map<wire::PeerId, TimePoint> on_demand_;   // io thread: last use, kMaxOnDemandConnections
 };
 
 }  // namespace ipfsa::share

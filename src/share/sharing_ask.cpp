@@ -16,12 +16,6 @@ namespace ipfsa::share {
 
 namespace asio = io::asio;
 
-struct Sharing::Asking {
-  static io::Task<cache::EntryPtr> pull_async(Sharing& self, cache::CacheKey key, Recipe recipe);
-  static io::Task<Result<cache::EntryPtr>> ask(Sharing& self, wire::PeerId peer, Request request,
-                                               Duration first, Duration total);
-};
-
 struct Sharing::PullWait {
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -84,6 +78,19 @@ cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
   return out;
 }
 
+io::Task<Result<cache::EntryPtr>> Sharing::Asking::ask_member(Sharing& self, wire::PeerId peer,
+                                                              Request request) {
+  const bool connected = self.host_.connection(peer) != nullptr;
+  const Duration first = self.config_.owner_timeout + (connected ? Duration::zero() : kOwnerDialTimeout);
+  auto answer = co_await ask(self, peer, std::move(request), first, self.config_.fetch_timeout);
+  if (!connected) {
+    if (self.host_.connection(peer)) self.note_on_demand(peer);
+  } else if (auto it = self.on_demand_.find(peer); it != self.on_demand_.end()) {
+    it->second = Clock::now();  // last use, for the least-recently-used close
+  }
+  co_return answer;
+}
+
 io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::CacheKey key,
                                                        Recipe recipe) {
   const auto ranked = rank_members(key.hash, self.members());
@@ -93,20 +100,29 @@ io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::Cach
   request.key_hash = key.hash;
   request.recipe = recipe;
   request.allow_upstream = true;
-  const wire::PeerId owner = ranked.front();
-  auto from_owner = co_await ask(self, owner, request, self.config_.owner_timeout, self.config_.fetch_timeout);
-  if (from_owner) {
-    ++self.counters_->from_owner;
-    co_return std::move(*from_owner);
+  request.forward_hops = kMaxForwardHops;  // a member that knows a better owner passes it on once
+  // The owner; if it cannot be reached, its successor (whom every other asker picks too, so one
+  // member fetches); if that is us, we fetch.
+  for (std::size_t attempt = 0; attempt < kMaxOwnerAttempts && attempt < ranked.size(); ++attempt) {
+    const wire::PeerId& owner = ranked[attempt];
+    if (owner == self.host_.peer_id()) co_return nullptr;
+    auto answer = co_await ask_member(self, owner, request);
+    if (answer) {
+      ++(attempt == 0 ? self.counters_->from_owner : self.counters_->from_successor);
+      co_return std::move(*answer);
+    }
+    if (answer.error() == Error::timeout) ++self.counters_->owner_timeouts;
+    log::debug("sharing: {} {} of {} did not answer: {}", attempt == 0 ? "owner" : "successor",
+               owner.to_string(), key.text, answer.error().message());
+    if (!is_unreachable(answer.error())) break;  // it is there and has nothing: no second fetch
+    self.member_unreachable(owner);
   }
-  if (from_owner.error() == Error::timeout) ++self.counters_->owner_timeouts;
-  log::debug("sharing: owner {} of {} did not answer: {}", owner.to_string(), key.text,
-             from_owner.error().message());
   request.allow_upstream = false;
+  request.forward_hops = 0;
   std::size_t asked = 0;
   for (const auto& peer : self.holders(key.hash)) {
     if (asked == kMaxFallbackPeers) break;
-    if (peer == owner || peer == self.host_.peer_id() || !self.host_.connection(peer)) continue;
+    if (peer == ranked.front() || peer == self.host_.peer_id() || !self.host_.connection(peer)) continue;
     ++asked;
     auto from_peer = co_await ask(self, peer, request, self.config_.peer_timeout, self.config_.peer_timeout);
     if (from_peer) {

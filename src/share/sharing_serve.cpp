@@ -8,6 +8,7 @@
 #include "io/asio.hpp"
 #include "io/deadline.hpp"
 #include "p2p/host.hpp"
+#include "share/rendezvous.hpp"
 #include "share/sharing.hpp"
 #include "share/sharing_counters.hpp"
 #include "share/signed_entry.hpp"
@@ -106,13 +107,38 @@ io::Task<void> Sharing::Serving::serve(Sharing& self, p2p::Stream stream) {
     Response pending;
     pending.status = ResponseStatus::pending;
     co_await reply(self, stream, pending, nullptr);
-    auto fetched = co_await fetch_for_peer(self, request->recipe);
-    if (fetched && *fetched && (*fetched)->fresh_at(cache::wall_now())) {
-      entry = *fetched;
-      ++self.counters_->served_upstream;
-    } else {
-      response.status = ResponseStatus::error;
-      response.message = fetched ? "not cacheable" : fetched.error().message();
+    bool fetch_here = true;
+    // The asker's view of the members differs from ours (a join, a departure, a partition): if
+    // ours names another owner, pass the request on once (docs/wire/membership.md). The forwarded
+    // request carries no hops left, so it is answered where it lands: never a loop.
+    if (request->forward_hops > 0) {
+      const auto ranked = rank_members(key->hash, self.members());
+      if (!ranked.empty() && ranked.front() != self.host_.peer_id() && ranked.front() != peer) {
+        Request onward = *request;
+        onward.forward_hops = request->forward_hops - 1;
+        ++self.counters_->forwarded;
+        auto answer = co_await Asking::ask_member(self, ranked.front(), std::move(onward));
+        if (answer) {
+          entry = *answer;
+          fetch_here = false;
+        } else if (!is_unreachable(answer.error())) {
+          fetch_here = false;  // the owner tried and has nothing: a second fetch would not help
+          response.status = ResponseStatus::error;
+          response.message = "the owner has no answer: " + answer.error().message();
+        } else {
+          self.member_unreachable(ranked.front());  // gone: we take over
+        }
+      }
+    }
+    if (fetch_here && self.running_) {
+      auto fetched = co_await fetch_for_peer(self, request->recipe);
+      if (fetched && *fetched && (*fetched)->fresh_at(cache::wall_now())) {
+        entry = *fetched;
+        ++self.counters_->served_upstream;
+      } else {
+        response.status = ResponseStatus::error;
+        response.message = fetched ? "not cacheable" : fetched.error().message();
+      }
     }
   }
   --self.serves_in_flight_;
