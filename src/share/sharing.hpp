@@ -161,10 +161,10 @@ class Sharing {
  private:
   struct Counters;  // sharing_counters.hpp
   struct PullWait;  // one blocked pull() caller
-  struct Asking;    // sharing_ask.cpp: the coroutines of pull()
-  struct Serving;   // sharing_serve.cpp: the coroutines that answer peers
+  struct Asking;    // sharing_streams.cpp: the coroutines of pull()
+  struct Serving;   // sharing_streams.cpp: the coroutines that answer peers
   struct Members;   // sharing_members.cpp: heartbeat, member exchange, on-demand connections
-  void start_serving();   // registers the protocol handler (sharing_serve.cpp)
+  void start_serving();   // registers the protocol handler (sharing_streams.cpp)
   void start_members();   // heartbeat and the member exchange (sharing_members.cpp)
   // A verified record from `via` (gossip or exchange): applied, its addresses noted for dialling.
   Applied accept_member(const MemberRecord& record);
@@ -172,7 +172,7 @@ class Sharing {
   void member_unreachable(const wire::PeerId& peer);
   // We opened a connection to `peer` to reach an owner: counts against kMaxOnDemandConnections.
   void note_on_demand(const wire::PeerId& peer);
-  void release_pulls();   // wakes every blocked pull() (sharing_ask.cpp)
+  void release_pulls();   // wakes every blocked pull() (sharing_streams.cpp)
   cache::EntryPtr fresh_local(const cache::CacheKey& key);
   void offence(const wire::PeerId& peer, std::string_view why);
   void publish(const Announcement& announcement);
