@@ -64,8 +64,9 @@ try {
     if (churn <= 0) return
     const every = 60000 / churn
     let next = 1
-    while (Date.now() + every < end) {
+    for (;;) {
       await new Promise((resolve) => setTimeout(resolve, every))
+      if (Date.now() >= end) break
       const k = 1 + (next++ % (n - 1))
       const old = nodes[k]
       old.down = true
