@@ -47,7 +47,7 @@ Result<MemberRecord> decode_member_record(ByteView bytes) {
   std::vector<wire::Multiaddr> addrs;
   bool leaving = false;
   Bytes signature;
-  bool have_peer = false, have_time = false, have_signature = false, have_end = false;
+  bool have_time = false, have_signature = false, have_end = false;
   wire::pb::Reader reader(bytes);
   wire::pb::Field f;
   while (reader.next(f)) {
@@ -56,11 +56,10 @@ Result<MemberRecord> decode_member_record(ByteView bytes) {
     const bool is_varint = f.type == wire::pb::WireType::varint;
     switch (f.number) {
       case kPeer: {
-        if (!is_len || have_peer) return Error::malformed;
+        if (!is_len || peer) return Error::malformed;
         auto id = wire::PeerId::from_bytes(f.bytes);
         if (!id) return Error::malformed;
         peer = std::move(*id);
-        have_peer = true;
         break;
       }
       case kIssuedAt:
@@ -100,7 +99,7 @@ Result<MemberRecord> decode_member_record(ByteView bytes) {
   }
   if (reader.error()) return reader.error();
   if (!have_end) return Error::truncated;
-  if (!have_peer || !have_time || !have_signature) return Error::malformed;
+  if (!peer || !have_time || !have_signature) return Error::malformed;
   MemberRecord r(std::move(*peer));
   r.issued_at_ms = issued_at_ms;
   r.addrs = std::move(addrs);
@@ -193,6 +192,20 @@ std::vector<wire::PeerId> Membership::members(WallTime now) const {
   }
   if (!self_placed) out.push_back(self_id_);
   return out;
+}
+
+std::size_t Membership::count(WallTime now) const {
+  std::size_t n = 1;  // us
+  for (const auto& [peer, record] : others_) {
+    if (live(record, now) && !unreachable_.contains(peer)) ++n;
+  }
+  return n;
+}
+
+bool Membership::counted(const wire::PeerId& peer, WallTime now) const {
+  if (peer == self_id_) return true;
+  auto it = others_.find(peer);
+  return it != others_.end() && live(it->second, now) && !unreachable_.contains(peer);
 }
 
 std::vector<MemberRecord> Membership::records(WallTime now) const {

@@ -90,6 +90,10 @@ class Membership {
 
   // Live members, us included, in peer ID order: the list owners are computed over.
   std::vector<wire::PeerId> members(WallTime now) const;
+  // members(now).size(), without building the list.
+  std::size_t count(WallTime now) const;
+  // Whether `peer` is among members(now).
+  bool counted(const wire::PeerId& peer, WallTime now) const;
   // Every live record, us first (for the member exchange). At most kMaxMembers.
   std::vector<MemberRecord> records(WallTime now) const;
   const MemberRecord* find(const wire::PeerId& peer) const;

@@ -138,6 +138,11 @@ TEST(Membership, DeparturesAreSeenWithinTheTtlOrAtOnceWhenAMemberSaysGoodbye) {
   const WallTime just_before = kNow + kMemberTtl - 1ms;
   EXPECT_EQ(m.members(just_before).size(), 3u);
   EXPECT_EQ(m.members(kNow + kMemberTtl).size(), 2u);  // out of the list the moment it expires
+  EXPECT_EQ(m.count(just_before), 3u);
+  EXPECT_EQ(m.count(kNow + kMemberTtl), 2u);
+  EXPECT_TRUE(m.counted(fleet.id(1), just_before));
+  EXPECT_FALSE(m.counted(fleet.id(1), kNow + kMemberTtl));
+  EXPECT_TRUE(m.counted(fleet.id(0), kNow + kMemberTtl));  // we are always a member
   EXPECT_EQ(m.expire(kNow + kMemberTtl), 1u);
   EXPECT_EQ(m.find(fleet.id(1)), nullptr);
   // An expired record relayed late does not bring the member back.
@@ -156,6 +161,8 @@ TEST(Membership, AFailedDialTakesAMemberOutUntilItStatesItselfAgain) {
   m.mark_unreachable(fleet.id(1));
   m.mark_unreachable(fleet.id(0));  // never ourselves
   EXPECT_EQ(m.members(kNow).size(), 2u);
+  EXPECT_EQ(m.count(kNow), 2u);
+  EXPECT_FALSE(m.counted(fleet.id(1), kNow));
   EXPECT_TRUE(m.unreachable(fleet.id(1)));
   EXPECT_FALSE(m.unreachable(fleet.id(0)));
   EXPECT_EQ(m.apply(fleet.records[1], kNow), Applied::stale);  // the same record: still out
@@ -163,6 +170,7 @@ TEST(Membership, AFailedDialTakesAMemberOutUntilItStatesItselfAgain) {
   EXPECT_EQ(m.apply(sign_member_record(fleet.keys[1], ms(kNow) + 1, addrs(4001)), kNow),
             Applied::renewed);
   EXPECT_EQ(m.members(kNow).size(), 3u);
+  EXPECT_TRUE(m.counted(fleet.id(1), kNow));
 }
 
 TEST(Membership, TheTableIsBounded) {

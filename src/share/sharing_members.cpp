@@ -25,7 +25,7 @@ struct Sharing::Members {
       log::debug("sharing: {} member(s) went silent for {} s", gone,
                  std::chrono::duration_cast<std::chrono::seconds>(kMemberTtl).count());
     }
-    self.counters_->members = self.membership_.members(now).size();
+    self.counters_->members = self.membership_.count(now);
   }
 
   static io::Task<void> heartbeat(Sharing& self, std::weak_ptr<bool> alive) {
@@ -110,6 +110,7 @@ void Sharing::start_members() {
 Applied Sharing::accept_member(const MemberRecord& record) {
   ++counters_->member_records;
   const auto now = cache::wall_now();
+  const bool was_member = membership_.counted(record.peer, now);
   const Applied applied = membership_.apply(record, now);
   if ((applied == Applied::added || applied == Applied::renewed) && !record.addrs.empty() &&
       !host_.connection(record.peer)) {
@@ -119,14 +120,18 @@ Applied Sharing::accept_member(const MemberRecord& record) {
     log::debug("sharing: member {} {}", record.peer.to_string(),
                applied == Applied::added ? "joined" : "left");
   }
-  counters_->members = membership_.members(now).size();
+  // Most records are renewals of a member already counted: recount only when the list changed.
+  if (applied == Applied::added || applied == Applied::left ||
+      (applied == Applied::renewed && !was_member)) {
+    counters_->members = membership_.count(now);
+  }
   return applied;
 }
 
 void Sharing::member_unreachable(const wire::PeerId& peer) {
   ++counters_->owner_unreachable;
   membership_.mark_unreachable(peer);
-  counters_->members = membership_.members(cache::wall_now()).size();
+  counters_->members = membership_.count(cache::wall_now());
 }
 
 void Sharing::note_on_demand(const wire::PeerId& peer) {
