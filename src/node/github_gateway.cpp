@@ -160,7 +160,7 @@ std::optional<Answer> GitHubGateway::fresh_hit(std::string_view target, std::str
   return Answer{cache::CacheStatus::hit, std::move(*entry), true};
 }
 
-Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
+Result<Answer> GitHubGateway::rest(const RestCall& call, SwarmUse use) {
   const std::string method = upper(call.method);
   github::Request request;
   request.method = method;
@@ -196,10 +196,12 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
     return to_upstream(std::move(*response));
   };
   cache::PeerSource peers;
-  if (sharing_ && ask_swarm) {
+  if (sharing_) {
     const share::Recipe recipe = share::rest_recipe(client_.config().api_url, call.target, call.accept);
-    peers = [this, recipe](const cache::CacheKey& k, const cache::EntryPtr& stored) {
-      return sharing_->pull(k, recipe, stored);
+    const auto scope = use == SwarmUse::ask ? share::Sharing::PullScope::swarm
+                                            : share::Sharing::PullScope::owner_copy;
+    peers = [this, recipe, scope](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+      return sharing_->pull(k, recipe, stored, scope);
     };
   }
   auto lookup = cache_.fetch(key, upstream, peers);
@@ -208,7 +210,7 @@ Result<Answer> GitHubGateway::rest(const RestCall& call, bool ask_swarm) {
   return Answer{lookup->status, lookup->entry, lookup->stored || lookup->status != cache::CacheStatus::miss};
 }
 
-Result<Answer> GitHubGateway::graphql(const GraphqlCall& call, bool ask_swarm) {
+Result<Answer> GitHubGateway::graphql(const GraphqlCall& call, SwarmUse use) {
   github::Request request;
   request.method = "POST";
   request.target = client_.config().graphql_url;
@@ -241,11 +243,13 @@ Result<Answer> GitHubGateway::graphql(const GraphqlCall& call, bool ask_swarm) {
     return to_upstream(std::move(*response));
   };
   cache::PeerSource peers;
-  if (sharing_ && ask_swarm) {
+  if (sharing_) {
     const share::Recipe recipe = share::graphql_recipe(client_.config().graphql_url, call.query,
                                                        call.variables_json, call.operation_name);
-    peers = [this, recipe](const cache::CacheKey& k, const cache::EntryPtr& stored) {
-      return sharing_->pull(k, recipe, stored);
+    const auto scope = use == SwarmUse::ask ? share::Sharing::PullScope::swarm
+                                            : share::Sharing::PullScope::owner_copy;
+    peers = [this, recipe, scope](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+      return sharing_->pull(k, recipe, stored, scope);
     };
   }
   auto lookup = cache_.fetch(*key, upstream, peers);

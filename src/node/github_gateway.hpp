@@ -55,15 +55,19 @@ class GitHubGateway {
  public:
   GitHubGateway(cache::GitHubAPICache& cache, github::Client& client);
 
-  // GET and HEAD through the cache (and, with a swarm and `ask_swarm`, the key's owner among
-  // the peers before GitHub); any other method goes upstream and, on success, invalidates the
+  // How a read uses the swarm before GitHub: `ask` the key's owner (a client's read), or
+  // `as_owner`: a peer's request reached us as the key's owner, so only take back a fresh copy a
+  // member fetched while we were away (share::Sharing::PullScope::owner_copy).
+  enum class SwarmUse { ask, as_owner };
+  // GET and HEAD through the cache (and, with a swarm, the swarm as `use` says, before GitHub);
+  // any other method goes upstream and, on success, invalidates the
   // keys of the repository (or user/org) it touched, here and across the swarm. Errors: the
   // key's errors (malformed, unsupported for credentials in the URL), the upstream's when
   // nothing is stored.
-  Result<Answer> rest(const RestCall& call, bool ask_swarm = true);
+  Result<Answer> rest(const RestCall& call, SwarmUse use = SwarmUse::ask);
   // Queries through the cache; a document starting with `mutation` passes through and
   // invalidates every cached GraphQL answer.
-  Result<Answer> graphql(const GraphqlCall& call, bool ask_swarm = true);
+  Result<Answer> graphql(const GraphqlCall& call, SwarmUse use = SwarmUse::ask);
 
   // A fresh cached answer to a GET of `target` with `accept` ("" = the client's default), or
   // nullopt: a store read only, never a network call (the service answers these on its event

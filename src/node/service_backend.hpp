@@ -66,6 +66,7 @@ struct P2pStatus {
   std::uint64_t on_demand_dials = 0;      // connections opened to reach an owner
   std::uint64_t pulled_from_owner = 0;
   std::uint64_t pulled_from_successor = 0;
+  std::uint64_t taken_back = 0;           // as owner, fresh copies taken from who fetched them
   std::uint64_t fetched_for_peers = 0;    // upstream fetches made as a key's owner
 };
 

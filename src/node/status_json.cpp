@@ -102,6 +102,7 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   doc["on_demand_dials"] = s.on_demand_dials;
   doc["pulled_from_owner"] = s.pulled_from_owner;
   doc["pulled_from_successor"] = s.pulled_from_successor;
+  doc["taken_back"] = s.taken_back;
   doc["fetched_for_peers"] = s.fetched_for_peers;
   return doc;
 }

@@ -22,7 +22,8 @@ std::string iso8601_utc(std::int64_t epoch_ms);
 // registry_peers[{peer_id, runner_name, listen_port, last_seen, multiaddr, connected}],
 // registry_repo ("" = off), registry_error ("" after a successful heartbeat), bytes_in, bytes_out,
 // announcements_sent, announcements_received, entries_rejected, swarm_members, requests_forwarded,
-// owners_unreachable, on_demand_dials, pulled_from_owner, pulled_from_successor, fetched_for_peers}
+// owners_unreachable, on_demand_dials, pulled_from_owner, pulled_from_successor, taken_back,
+// fetched_for_peers}
 boost::json::object peers_view(const P2pStatus& status, std::int64_t now_ms);
 
 // {available, total_entries, total_size_mb, hit_rate, p2p_enabled, p2p_peers, hit_rate_percent,

@@ -219,14 +219,14 @@ Result<cache::EntryPtr> SwarmNode::fetch_for_peer(const share::Recipe& recipe) {
     call.method = "GET";
     call.target = recipe.target;
     call.accept = recipe.accept;
-    answer = gateway_.rest(call, /*ask_swarm=*/false);
+    answer = gateway_.rest(call, GitHubGateway::SwarmUse::as_owner);
   } else {
     if (recipe.host != client_.config().graphql_url) return Error::unsupported;
     GraphqlCall call;
     call.query = recipe.query;
     call.variables_json = recipe.variables_json;
     call.operation_name = recipe.operation_name;
-    answer = gateway_.graphql(call, /*ask_swarm=*/false);
+    answer = gateway_.graphql(call, GitHubGateway::SwarmUse::as_owner);
   }
   if (!answer) return answer.error();
   if (!answer->cached || !answer->entry) return Error::not_found;
@@ -371,6 +371,7 @@ void SwarmNode::refresh_status() {
     s.on_demand_dials = st.on_demand_dials;
     s.pulled_from_owner = st.pulled_from_owner;
     s.pulled_from_successor = st.pulled_from_successor;
+    s.taken_back = st.taken_back;
     s.fetched_for_peers = st.served_upstream;
   }
   std::lock_guard lock(status_mutex_);

@@ -137,7 +137,7 @@ Verdict Sharing::on_announcement(const wire::PeerId& author, ByteView data) {
       log::warn("sharing: {} announced an entry in the name of {}", author.to_string(), e->origin);
       return Verdict::reject;
     }
-    note_holder(e->key_hash, author);
+    note_holder(e->key_hash, author, e->expires_at_ms);
     return Verdict::accept;
   }
   if (auto* inv = std::get_if<Invalidation>(&a->body)) {
@@ -164,7 +164,8 @@ Verdict Sharing::on_announcement(const wire::PeerId& author, ByteView data) {
   return Verdict::accept;
 }
 
-void Sharing::note_holder(const std::string& key_hash, const wire::PeerId& peer) {
+void Sharing::note_holder(const std::string& key_hash, const wire::PeerId& peer,
+                          std::int64_t expires_at_ms) {
   auto h = holders_.find(key_hash);
   if (h == holders_.kNone) {
     h = holders_.put(key_hash, {}).handle;  // the least recently announced key makes room
@@ -172,12 +173,12 @@ void Sharing::note_holder(const std::string& key_hash, const wire::PeerId& peer)
     holders_.touch(h);
   }
   auto& peers = holders_.value(h);
-  std::erase(peers, peer);
+  std::erase_if(peers, [&](const Holder& x) { return x.peer == peer; });
   if (peers.size() >= kMaxHoldersPerKey) peers.erase(peers.begin());
-  peers.push_back(peer);
+  peers.push_back(Holder{peer, expires_at_ms});
 }
 
-std::vector<wire::PeerId> Sharing::holders(const std::string& key_hash) const {
+std::vector<Sharing::Holder> Sharing::holders(const std::string& key_hash) const {
   const auto* peers = holders_.peek(key_hash);
   if (peers == nullptr) return {};
   return {peers->rbegin(), peers->rend()};  // most recent first
@@ -205,6 +206,7 @@ SharingStats Sharing::stats() const {
   s.forwarded = c.forwarded;
   s.owner_unreachable = c.owner_unreachable;
   s.pulled_from_successor = c.from_successor;
+  s.taken_back = c.taken_back;
   s.on_demand_dials = c.on_demand_dials;
   return s;
 }

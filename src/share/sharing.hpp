@@ -100,6 +100,9 @@ struct SharingStats {
   std::uint64_t owner_unreachable = 0;    // owners (or successors) that could not be reached
   std::uint64_t pulled_from_successor = 0;
   std::uint64_t on_demand_dials = 0;      // connections opened to reach an owner
+  // As a key's owner, entries taken from the member that fetched them while we were away (it
+  // announced a copy still fresh) instead of a second upstream call.
+  std::uint64_t taken_back = 0;
 };
 
 struct PeerCounters {
@@ -137,8 +140,12 @@ class Sharing {
   // any: a pulled entry that was not fetched after it is no news and is dropped (the caller
   // then revalidates with its validators, which costs no quota). Blocking; not on the
   // io_context thread.
+  // PullScope::owner_copy: we are serving a peer as the key's owner (its request reached us), so
+  // ask no owner: only take back a fresh copy a member announced having fetched while we were
+  // away (docs/wire/membership.md, "A returning owner").
+  enum class PullScope { swarm, owner_copy };
   cache::EntryPtr pull(const cache::CacheKey& key, const Recipe& recipe,
-                       const cache::EntryPtr& stored);
+                       const cache::EntryPtr& stored, PullScope scope = PullScope::swarm);
   // Thread-safe: announce an entry this node fetched from GitHub, a write's invalidation prefix,
   // or that this node's token is rate-limited until `reset` for `resource`.
   void announce_entry(const cache::CacheKey& key, const cache::EntryPtr& entry);
@@ -176,8 +183,14 @@ class Sharing {
   cache::EntryPtr fresh_local(const cache::CacheKey& key);
   void offence(const wire::PeerId& peer, std::string_view why);
   void publish(const Announcement& announcement);
-  void note_holder(const std::string& key_hash, const wire::PeerId& peer);
-  std::vector<wire::PeerId> holders(const std::string& key_hash) const;
+  // A peer that announced an entry it fetched, and when that entry expires (its announcement's
+  // expires_at_ms, wall clock).
+  struct Holder {
+    wire::PeerId peer;
+    std::int64_t expires_at_ms = 0;
+  };
+  void note_holder(const std::string& key_hash, const wire::PeerId& peer, std::int64_t expires_at_ms);
+  std::vector<Holder> holders(const std::string& key_hash) const;  // most recent first
 
   boost::asio::io_context& context_;
   p2p::Host& host_;
@@ -202,7 +215,7 @@ class Sharing {
 
   // key hash -> peers that announced it (most recent last), at most kMaxAnnouncedKeys keys: the
   // least recently announced key goes first. io thread.
-  LruMap<std::string, std::vector<wire::PeerId>> holders_{kMaxAnnouncedKeys};
+  LruMap<std::string, std::vector<Holder>> holders_{kMaxAnnouncedKeys};
 
   Membership membership_;                         // io thread
   std::map<wire::PeerId, TimePoint> on_demand_;   // io thread: last use, kMaxOnDemandConnections

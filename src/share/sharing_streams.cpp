@@ -22,6 +22,8 @@ namespace asio = io::asio;
 
 struct Sharing::Asking {
   static io::Task<cache::EntryPtr> pull_async(Sharing& self, cache::CacheKey key, Recipe recipe);
+  // We own the key: take a copy still fresh from a member that announced one, if any.
+  static io::Task<cache::EntryPtr> take_back(Sharing& self, cache::CacheKey key, Recipe recipe);
   static io::Task<Result<cache::EntryPtr>> ask(Sharing& self, wire::PeerId peer, Request request,
                                                Duration first, Duration total);
   // ask() with allow_upstream to a member in the owner role: dials it if need be (a longer first
@@ -69,7 +71,7 @@ void Sharing::release_pulls() {
 }
 
 cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
-                              const cache::EntryPtr& stored) {
+                              const cache::EntryPtr& stored, PullScope scope) {
   if (!running_) return nullptr;
   if (pulls_in_flight_.fetch_add(1) >= kMaxPullsInFlight) {
     --pulls_in_flight_;
@@ -81,7 +83,9 @@ cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
     pull_waits_.push_back(wait);
   }
   if (!running_) wait->finish(nullptr);  // stop() ran before we registered
-  asio::co_spawn(context_, Asking::pull_async(*this, key, recipe),
+  asio::co_spawn(context_,
+                 scope == PullScope::owner_copy ? Asking::take_back(*this, key, recipe)
+                                                : Asking::pull_async(*this, key, recipe),
                  [wait](std::exception_ptr e, cache::EntryPtr entry) {
                    wait->finish(e ? nullptr : std::move(entry));
                  });
@@ -135,7 +139,8 @@ io::Task<Result<cache::EntryPtr>> Sharing::Asking::ask_member(Sharing& self, wir
 io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::CacheKey key,
                                                        Recipe recipe) {
   const auto ranked = rank_members(key.hash, self.members());
-  if (ranked.empty() || ranked.front() == self.host_.peer_id()) co_return nullptr;  // ours to fetch
+  if (ranked.empty()) co_return nullptr;
+  if (ranked.front() == self.host_.peer_id()) co_return co_await take_back(self, key, recipe);
   ++self.counters_->pulls;
   Request request;
   request.key_hash = key.hash;
@@ -146,7 +151,7 @@ io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::Cach
   // member fetches); if that is us, we fetch.
   for (std::size_t attempt = 0; attempt < kMaxOwnerAttempts && attempt < ranked.size(); ++attempt) {
     const wire::PeerId& owner = ranked[attempt];
-    if (owner == self.host_.peer_id()) co_return nullptr;
+    if (owner == self.host_.peer_id()) co_return co_await take_back(self, key, recipe);
     auto answer = co_await ask_member(self, owner, request);
     if (answer) {
       ++(attempt == 0 ? self.counters_->from_owner : self.counters_->from_successor);
@@ -161,7 +166,7 @@ io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::Cach
   request.allow_upstream = false;
   request.forward_hops = 0;
   std::size_t asked = 0;
-  for (const auto& peer : self.holders(key.hash)) {
+  for (const auto& [peer, expires_at_ms] : self.holders(key.hash)) {
     if (asked == kMaxFallbackPeers) break;
     if (peer == ranked.front() || peer == self.host_.peer_id() || !self.host_.connection(peer)) continue;
     ++asked;
@@ -172,6 +177,37 @@ io::Task<cache::EntryPtr> Sharing::Asking::pull_async(Sharing& self, cache::Cach
     }
   }
   ++self.counters_->pull_failures;
+  co_return nullptr;
+}
+
+// The owner's copy is missing or expired, and the owner is us. Another member may have fetched the
+// key meanwhile: our successor while we restarted or could not be reached (it announced the entry
+// it fetched). Rather than a second upstream call within that entry's TTL, ask the member that
+// announced the latest copy still fresh, once, from its store (no upstream, no forward). Steady
+// state costs nothing: only a key's fetcher announces it, and that is the owner.
+io::Task<cache::EntryPtr> Sharing::Asking::take_back(Sharing& self, cache::CacheKey key,
+                                                     Recipe recipe) {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(cache::wall_now().time_since_epoch()).count();
+  for (const auto& [peer, expires_at_ms] : self.holders(key.hash)) {
+    if (expires_at_ms <= now_ms || peer == self.host_.peer_id() || !self.host_.connection(peer)) {
+      continue;
+    }
+    Request request;
+    request.key_hash = key.hash;
+    request.recipe = recipe;
+    request.allow_upstream = false;
+    request.forward_hops = 0;
+    auto answer = co_await ask(self, peer, std::move(request), self.config_.peer_timeout,
+                               self.config_.peer_timeout);
+    if (answer && *answer) {
+      ++self.counters_->taken_back;
+      log::debug("sharing: {} taken back from {}, who fetched it while we were away", key.text,
+                 peer.to_string());
+      co_return std::move(*answer);
+    }
+    break;  // one try: our own fetch is the fallback
+  }
   co_return nullptr;
 }
 
@@ -361,7 +397,8 @@ io::Task<void> Sharing::Serving::serve(Sharing& self, p2p::Stream stream) {
       auto fetched = co_await fetch_for_peer(self, request->recipe);
       if (fetched && *fetched && (*fetched)->fresh_at(cache::wall_now())) {
         entry = *fetched;
-        ++self.counters_->served_upstream;
+        // Ours (no origin yet), or a copy taken back from the member that fetched it.
+        if (entry->origin.empty()) ++self.counters_->served_upstream;
       } else {
         response.status = ResponseStatus::error;
         response.message = fetched ? "not cacheable" : fetched.error().message();

@@ -84,10 +84,15 @@ struct TestNode {
                    },
                    [this](const std::string& resource, cache::WallTime) { limited.push_back(resource); });
   }
+  // What the node's gateway does for a peer's request that reached it as the owner: the cache,
+  // a fresh copy another member fetched meanwhile, then GitHub.
   Result<cache::EntryPtr> fetch_upstream(const Recipe& recipe) {
     auto key = recipe_key(recipe);
     if (!key) return key.error();
-    auto lookup = cache->fetch(*key, github_.for_path(recipe.target));
+    auto lookup = cache->fetch(*key, github_.for_path(recipe.target),
+                               [&](const cache::CacheKey& k, const cache::EntryPtr& stored) {
+                                 return sharing->pull(k, recipe, stored, Sharing::PullScope::owner_copy);
+                               });
     if (!lookup) return lookup.error();
     if (lookup->status == cache::CacheStatus::miss) sharing->announce_entry(*key, lookup->entry);
     return lookup->entry;
@@ -146,8 +151,8 @@ class SwarmTest : public ::testing::Test {
   std::size_t members_of(std::size_t i) {
     return io.call([&] { return nodes[i]->sharing->members().size(); });
   }
-  void make(int n, SharingConfig config = {}) {
-    start_nodes(n, config);
+  void make(int n, SharingConfig config = {}, bool flood = false) {
+    start_nodes(n, config, flood);
     // Full mesh.
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       for (std::size_t j = i + 1; j < nodes.size(); ++j) connect(i, j);
@@ -360,6 +365,52 @@ TEST_F(SwarmTest, ADeadOwnerCostsNoMoreThanItsDeadline) {
   const auto members1 = io.call([&] { return nodes[1]->sharing->members(); });
   EXPECT_EQ(members0.size(), 2u);
   EXPECT_EQ(members0, members1);
+}
+
+// The owner's successor fetched a key while the owner was away (restarting, or unreachable for a
+// moment) and announced it. The owner, back and asked again, takes that copy back instead of
+// calling GitHub a second time within its TTL: for a peer's request and for its own client's.
+TEST_F(SwarmTest, AReturningOwnerTakesBackTheCopyItsSuccessorFetched) {
+  make(4, {}, /*flood=*/true);
+  const std::string asked = path_ranked(2, 1, "/repos/o/back");
+  const std::string own = path_ranked(2, 1, "/repos/o/own");
+  const auto fetch_as_successor = [&](const std::string& path) {
+    auto fetched = nodes[1]->fetch_upstream(rest_recipe("api.github.com", path, ""));
+    ASSERT_TRUE(fetched);
+  };
+  fetch_as_successor(asked);
+  fetch_as_successor(own);
+  ASSERT_EQ(github.calls, 2);
+  // Node 3 asks the owner (node 2), who holds nothing: it takes node 1's copy.
+  auto r = nodes[3]->get(asked);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, cache::CacheStatus::peer);
+  EXPECT_EQ(*r->entry->body, "{\"path\":\"" + asked + "\"}");
+  // The owner's own client asks for the other key.
+  auto mine = nodes[2]->get(own);
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->status, cache::CacheStatus::peer);
+  EXPECT_EQ(github.calls, 2);
+  EXPECT_EQ(nodes[2]->sharing->stats().taken_back, 2u);
+  // The owner keeps the copies: asked again, it answers from its store.
+  EXPECT_EQ(nodes[2]->get(asked)->status, cache::CacheStatus::hit);
+  EXPECT_EQ(nodes[0]->get(asked)->status, cache::CacheStatus::peer);
+  EXPECT_EQ(github.calls, 2);
+}
+
+// A member that announced a copy and no longer has it (its store was cleared) answers "not
+// found": the owner asks it once and then fetches itself. Nothing is lost, one call more.
+TEST_F(SwarmTest, AnOwnerWhoseHolderLostTheCopyFetchesItself) {
+  make(3, {}, /*flood=*/true);
+  const std::string path = path_ranked(2, 1, "/repos/o/lost");
+  ASSERT_TRUE(nodes[1]->fetch_upstream(rest_recipe("api.github.com", path, "")));
+  ASSERT_TRUE(nodes[1]->cache->clear());
+  auto r = nodes[0]->get(path);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, cache::CacheStatus::peer);
+  EXPECT_EQ(github.calls, 2);
+  EXPECT_EQ(nodes[2]->sharing->stats().taken_back, 0u);
+  EXPECT_EQ(nodes[2]->sharing->stats().served_upstream, 1u);
 }
 
 // stop() releases a caller blocked on a silent owner at once, whatever the owner deadline.
