@@ -61,6 +61,13 @@ inline constexpr std::string_view kMembersProtocol = "/ipfs-accelerate/members/1
 inline constexpr Duration kMemberExchangeTimeout = 10s;  // one whole exchange
 // An owner we are not connected to gets this much longer for its first frame (dial + handshake).
 inline constexpr Duration kOwnerDialTimeout = 2s;
+// Dials to reach an owner, in all, when it accepts the TCP connection and closes it during the
+// handshake: it is there but admitting a burst (the Host closes the oldest unfinished handshakes
+// beyond p2p::kMaxPendingInboundPerAddress, and a fleet on one host or behind one NAT dials a
+// newly needed owner all at once). Between attempts a random pause of up to
+// kOwnerRedialPause << attempt spreads the burst out.
+inline constexpr std::size_t kMaxOwnerDials = 5;
+inline constexpr Duration kOwnerRedialPause = std::chrono::milliseconds(25);
 // Members asked in rank order with allow_upstream: the owner, then (if it cannot be reached) its
 // successor, the member every other asker also turns to, so that one member fetches.
 inline constexpr std::size_t kMaxOwnerAttempts = 2;

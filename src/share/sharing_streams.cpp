@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
+#include <random>
 
 #include "base/log.hpp"
 #include "io/asio.hpp"
@@ -30,6 +31,8 @@ struct Sharing::Asking {
   // deadline) and counts a connection opened for it against kMaxOnDemandConnections.
   static io::Task<Result<cache::EntryPtr>> ask_member(Sharing& self, wire::PeerId peer,
                                                       Request request);
+  // Connects to a member we are not connected to (kMaxOwnerDials, kOwnerRedialPause).
+  static io::Task<Result<void>> dial_member(Sharing& self, const wire::PeerId& peer);
 };
 
 namespace {
@@ -114,17 +117,40 @@ cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
   return out;
 }
 
+io::Task<Result<void>> Sharing::Asking::dial_member(Sharing& self, const wire::PeerId& peer) {
+  static thread_local std::minstd_rand jitter{std::random_device{}()};
+  for (std::size_t attempt = 1;; ++attempt) {
+    auto dialled = co_await io::with_timeout(self.host_.dial(peer),
+                                             kOwnerDialTimeout + self.config_.owner_timeout);
+    if (!dialled) co_return Error::timeout;
+    if (*dialled) co_return Result<void>{};
+    const auto e = dialled->error();
+    // Refused at TCP (gone), silent (its deadline is spent), or no address: not dialled again.
+    if (attempt == kMaxOwnerDials || e == asio::error::connection_refused ||
+        e == Error::timeout || e == Error::not_found || !self.running_) {
+      co_return e;
+    }
+    const auto window = std::chrono::duration_cast<std::chrono::microseconds>(kOwnerRedialPause) *
+                        (1 << attempt);
+    asio::steady_timer pause(co_await asio::this_coro::executor,
+                             std::chrono::microseconds(jitter() % (window.count() + 1)));
+    co_await pause.async_wait(io::kNoThrow);
+  }
+}
+
 io::Task<Result<cache::EntryPtr>> Sharing::Asking::ask_member(Sharing& self, wire::PeerId peer,
                                                               Request request) {
   const bool connected = self.host_.connection(peer) != nullptr;
-  const Duration first = self.config_.owner_timeout + (connected ? Duration::zero() : kOwnerDialTimeout);
-  auto answer = co_await ask(self, peer, request, first, self.config_.fetch_timeout);
+  if (!connected) {
+    if (auto dialled = co_await dial_member(self, peer); !dialled) co_return dialled.error();
+  }
+  auto answer = co_await ask(self, peer, request, self.config_.owner_timeout, self.config_.fetch_timeout);
   if (!answer && is_unreachable(answer.error()) && answer.error() != Error::timeout) {
-    // The connection broke or could not be made. Before calling the member gone, one fresh
-    // attempt (a new dial if need be): two members dialling each other at once lose one of the two
-    // connections (the Host keeps one per peer) and a stream opened on it fails, though both are
-    // there. A member that is gone refuses the dial at once. (A silent member, one that timed out,
-    // is not asked again: that would double its deadline.)
+    // The connection broke. Before calling the member gone, one fresh attempt (a new dial if need
+    // be): two members dialling each other at once lose one of the two connections (the Host
+    // keeps one per peer) and a stream opened on it fails, though both are there. A member that
+    // is gone refuses the dial at once. (A silent member, one that timed out, is not asked again:
+    // that would double its deadline.)
     answer = co_await ask(self, peer, std::move(request),
                           self.config_.owner_timeout + kOwnerDialTimeout, self.config_.fetch_timeout);
   }

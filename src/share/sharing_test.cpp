@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <future>
 #include <thread>
 
@@ -49,6 +54,65 @@ class IoThread {
 
 // GitHub as far as these tests care: answers every GET with a body naming the path, slowly
 // enough that concurrent askers overlap.
+// A TCP relay in front of a node: closes the first `refuse` connections as soon as it accepts them
+// (as a Host admitting a burst of handshakes closes the oldest unfinished ones), and pipes later
+// ones to the node. On the io thread.
+class ClosingRelay {
+ public:
+  ClosingRelay(asio::io_context& context, std::uint16_t to_port, int refuse)
+      : context_(context),
+        acceptor_(context, {asio::ip::make_address("127.0.0.1"), 0}),
+        to_({asio::ip::make_address("127.0.0.1"), to_port}),
+        refuse_(refuse) {
+    asio::co_spawn(context_, accept(), asio::detached);
+  }
+  wire::Multiaddr addr() const {
+    return *wire::Multiaddr::tcp("127.0.0.1", acceptor_.local_endpoint().port());
+  }
+  int refused() const { return refused_; }
+  void close() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
+ private:
+  using Socket = std::shared_ptr<asio::ip::tcp::socket>;
+  io::Task<void> accept() {
+    for (;;) {
+      auto [ec, s] = co_await acceptor_.async_accept(io::kNoThrow);
+      if (ec) co_return;
+      if (refused_ < refuse_) {
+        ++refused_;
+        boost::system::error_code ignored;
+        s.close(ignored);
+        continue;
+      }
+      auto in = std::make_shared<asio::ip::tcp::socket>(std::move(s));
+      auto out = std::make_shared<asio::ip::tcp::socket>(context_);
+      auto [cec] = co_await out->async_connect(to_, io::kNoThrow);
+      if (cec) continue;
+      asio::co_spawn(context_, pipe(in, out), asio::detached);
+      asio::co_spawn(context_, pipe(out, in), asio::detached);
+    }
+  }
+  static io::Task<void> pipe(Socket from, Socket to) {
+    std::array<std::uint8_t, 16384> buf;
+    for (;;) {
+      auto [rec, n] = co_await from->async_read_some(asio::buffer(buf), io::kNoThrow);
+      if (rec) break;
+      auto [wec, m] = co_await asio::async_write(*to, asio::buffer(buf.data(), n), io::kNoThrow);
+      if (wec) break;
+    }
+    boost::system::error_code ignored;
+    to->shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+  asio::io_context& context_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::ip::tcp::endpoint to_;
+  int refuse_;
+  int refused_ = 0;
+};
+
 struct FakeGitHub {
   std::atomic<int> calls{0};
   std::chrono::milliseconds latency{80};
@@ -206,6 +270,7 @@ class SwarmTest : public ::testing::Test {
   IoThread io;
   FakeGitHub github;
   std::vector<std::unique_ptr<TestNode>> nodes;
+  std::unique_ptr<ClosingRelay> relay;  // destroyed after TearDown stopped the io thread
 };
 
 TEST_F(SwarmTest, TenConcurrentRequestsOverFiveNodesMakeOneUpstreamCall) {
@@ -396,6 +461,50 @@ TEST_F(SwarmTest, AReturningOwnerTakesBackTheCopyItsSuccessorFetched) {
   EXPECT_EQ(nodes[2]->get(asked)->status, cache::CacheStatus::hit);
   EXPECT_EQ(nodes[0]->get(asked)->status, cache::CacheStatus::peer);
   EXPECT_EQ(github.calls, 2);
+}
+
+// An owner we must dial on demand closes our first two connections during the handshake (it is
+// admitting a burst of dials): we dial again after a short pause and ask it, rather than count it
+// as gone and turn to its successor.
+TEST_F(SwarmTest, AnOwnerThatClosesOurFirstDialsIsDialledAgain) {
+  start_nodes(3);
+  // All three meet (the member exchange), then node 0 drops its connection to node 1, so that it
+  // must dial node 1 on demand, through the relay. (No gossip here: no heartbeat brings node 1's
+  // real address back into node 0's address book meanwhile.)
+  connect(1, 2);
+  connect(0, 2);
+  connect(0, 1);
+  ASSERT_TRUE(wait_for([&] { return members_of(0) == 3 && members_of(1) == 3; }));
+  const auto owner_id = nodes[1]->host->peer_id();
+  io.call([&] {
+    nodes[0]->host->connection(owner_id)->close(make_error_code(Error::cancelled));
+    return 0;
+  });
+  ASSERT_TRUE(wait_for([&] {
+    return io.call([&] { return !nodes[0]->host->connection(owner_id) && !nodes[1]->host->connection(nodes[0]->host->peer_id()); });
+  }));
+  const std::string path = path_owned_by(1, "/repos/o/redial");
+  const auto port = nodes[1]->addr.tcp_target()->port;
+  io.call([&] {
+    relay = std::make_unique<ClosingRelay>(io.context, port, 2);
+    nodes[0]->host->address_book().remove(nodes[1]->host->peer_id());
+    nodes[0]->host->address_book().add(nodes[1]->host->peer_id(), {relay->addr()});
+    return 0;
+  });
+  auto r = nodes[0]->get(path);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, cache::CacheStatus::peer);
+  EXPECT_EQ(github.calls, 1);
+  EXPECT_EQ(io.call([&] { return relay->refused(); }), 2);
+  const auto asker = nodes[0]->sharing->stats();
+  EXPECT_EQ(asker.owner_unreachable, 0u);
+  EXPECT_EQ(asker.pulled_from_owner, 1u);
+  EXPECT_EQ(asker.on_demand_dials, 1u);
+  EXPECT_EQ(nodes[1]->sharing->stats().served_upstream, 1u);
+  io.call([&] {
+    relay->close();
+    return 0;
+  });
 }
 
 // A member that announced a copy and no longer has it (its store was cleared) answers "not
