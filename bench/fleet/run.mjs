@@ -64,6 +64,10 @@ let failures = 0
 let requests = 0
 const restarted = []
 const events = [] // restarts, for --calls
+const SWARM_FIELDS = ['requests_forwarded', 'owners_unreachable', 'on_demand_dials', 'pulled_from_owner',
+  'pulled_from_successor', 'taken_back', 'fetched_for_peers']
+const swarm = {}
+const memberCounts = []
 try {
   nodes = await startFleet({ n, topology: o.topology, tokens: o.tokens, ttlS, github, registry })
   await waitMembers(nodes)
@@ -126,6 +130,13 @@ try {
   }
   started = Date.now()
   await Promise.all([...nodes.map((_, k) => runner(k)), churner()])
+  // How the members' pulls went (GET /api/mcp/peers), summed over the fleet: where calls beyond
+  // the ideal came from.
+  const views = await Promise.all(nodes.map((node) => node.peers().catch(() => null)))
+  for (const v of views.filter(Boolean)) {
+    for (const f of SWARM_FIELDS) swarm[f] = (swarm[f] ?? 0) + v[f]
+    memberCounts.push(v.swarm_members)
+  }
 } finally {
   await stopFleet(nodes)
   await github.close()
@@ -148,6 +159,7 @@ console.log(`per-node TTL cache   ${perNode}   ours/that ${(calls / perNode).toF
 console.log(`no cache             ${noCache}   ours/that ${(calls / noCache).toFixed(4)}`)
 console.log(`200s a 304 could have saved (a second 200 for one version of a list): ${github.extraFull()}`)
 console.log(`runner requests      ${requests}, failed ${failures}; p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`)
+console.log(`swarm (summed)       ${SWARM_FIELDS.map((f) => `${f} ${swarm[f] ?? '-'}`).join(', ')}; members seen ${Math.min(...memberCounts)}..${Math.max(...memberCounts)}`)
 if (o.calls) {
   const lines = [...github.calls.map((c) => ({ at: c.at, what: `${c.path} ${c.token} ${c.status} v${c.version ?? '-'}` })), ...events]
   for (const l of lines.sort((a, b) => a.at - b.at)) console.log(`  ${((l.at - started) / 1000).toFixed(1).padStart(6)} s  ${l.what}`)
