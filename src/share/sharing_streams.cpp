@@ -94,10 +94,15 @@ cache::EntryPtr Sharing::pull(const cache::CacheKey& key, const Recipe& recipe,
                  });
   // Woken by the coroutine (which keeps its own deadlines) or by stop(). The guard only covers
   // an io_context that stopped running without stop() being called.
+  // Per member asked: its dials (each up to its deadline, then a pause), the ask and its one fresh
+  // attempt, the fetch.
+  const Duration dials = (kOwnerDialTimeout + config_.owner_timeout +
+                          kOwnerRedialPause * (1 << kMaxOwnerDials)) *
+                         static_cast<int>(kMaxOwnerDials);
   const auto guard = Clock::now() +
-                     (config_.owner_timeout * 2 + kOwnerDialTimeout + config_.fetch_timeout) *
+                     (dials + config_.owner_timeout * 2 + kOwnerDialTimeout + config_.fetch_timeout) *
                          static_cast<int>(kMaxOwnerAttempts) +
-                     config_.peer_timeout * static_cast<int>(kMaxFallbackPeers) + 2s;
+                     config_.peer_timeout * static_cast<int>(kMaxFallbackPeers + 1) + 2s;
   cache::EntryPtr out;
   {
     std::unique_lock lock(wait->mutex);
