@@ -10,7 +10,8 @@ namespace ipfsa::wire {
 namespace {
 
 // Binary value sizes from protocols.csv; kLengthPrefixed marks a uvarint-length value.
-constexpr std::size_t kLengthPrefixed = 0;
+constexpr std::size_t kLengthPrefixed = static_cast<std::size_t>(-1);
+constexpr std::size_t kNoValue = 0;  // p2p-circuit
 
 struct ProtocolInfo {
   Protocol protocol;
@@ -29,6 +30,7 @@ constexpr ProtocolInfo kProtocols[] = {
     {Protocol::dns6, "dns6", kLengthPrefixed, kMaxDnsNameSize},
     {Protocol::dnsaddr, "dnsaddr", kLengthPrefixed, kMaxDnsNameSize},
     {Protocol::p2p, "p2p", kLengthPrefixed, kMaxPeerIdSize},
+    {Protocol::p2p_circuit, "p2p-circuit", kNoValue, 0},
 };
 
 const ProtocolInfo* find_code(std::uint64_t code) noexcept {
@@ -116,6 +118,8 @@ Result<Bytes> value_from_text(Protocol protocol, std::string_view text) {
       if (!id) return id.error();
       return id->bytes();
     }
+    case Protocol::p2p_circuit:
+      break;  // takes no value
   }
   return Error::unknown_code;
 }
@@ -141,6 +145,8 @@ std::string value_to_text(const Component& c) {
       auto id = PeerId::from_bytes(c.value);
       return id ? id->to_base58() : std::string("<invalid>");
     }
+    case Protocol::p2p_circuit:
+      break;
   }
   return {};
 }
@@ -168,7 +174,16 @@ Result<Multiaddr> Multiaddr::parse(std::string_view text) {
     if (name.empty()) return Error::malformed;
     const ProtocolInfo* p = find_name(name);
     if (!p) return Error::unknown_code;
-    if (slash == std::string_view::npos) return Error::malformed;  // every protocol has a value
+    if (p->size == kNoValue) {  // a protocol without a value (p2p-circuit)
+      if (components.size() == kMaxMultiaddrComponents) return Error::too_large;
+      binary_size += uvarint_size(static_cast<std::uint64_t>(p->protocol));
+      if (binary_size > kMaxMultiaddrSize) return Error::too_large;
+      components.push_back({p->protocol, {}});
+      if (slash == std::string_view::npos) break;
+      text.remove_prefix(slash + 1);
+      continue;
+    }
+    if (slash == std::string_view::npos) return Error::malformed;  // the others have a value
     text.remove_prefix(slash + 1);
     const std::size_t end = text.find('/');
     const std::string_view value_text = text.substr(0, end);
@@ -230,6 +245,7 @@ std::string Multiaddr::to_string() const {
   for (const auto& c : components_) {
     out.push_back('/');
     out += info(c.protocol).name;
+    if (info(c.protocol).size == kNoValue) continue;
     out.push_back('/');
     out += value_to_text(c);
   }
@@ -253,6 +269,31 @@ Multiaddr Multiaddr::with_peer_id(const PeerId& id) const {
   std::vector<Component> components = without_peer_id().components_;
   components.push_back({Protocol::p2p, id.bytes()});
   return from_components(std::move(components));
+}
+
+bool Multiaddr::is_relayed() const noexcept {
+  return std::any_of(components_.begin(), components_.end(),
+                     [](const Component& c) { return c.protocol == Protocol::p2p_circuit; });
+}
+
+std::optional<Circuit> Multiaddr::circuit() const {
+  const auto& c = components_;
+  auto at = std::find_if(c.begin(), c.end(),
+                         [](const Component& x) { return x.protocol == Protocol::p2p_circuit; });
+  if (at == c.end() || at == c.begin() || std::prev(at)->protocol != Protocol::p2p) {
+    return std::nullopt;
+  }
+  Circuit out;
+  out.relay = from_components(std::vector<Component>(c.begin(), at));
+  const auto rest = std::distance(at, c.end());
+  if (rest == 2 && std::next(at)->protocol == Protocol::p2p) {
+    auto id = PeerId::from_bytes(std::next(at)->value);
+    if (!id) return std::nullopt;
+    out.target = *id;
+  } else if (rest != 1) {
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::optional<TcpTarget> Multiaddr::tcp_target() const {

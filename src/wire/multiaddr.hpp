@@ -1,6 +1,7 @@
 // Multiaddr (multiformats/multiaddr) in text ("/ip4/127.0.0.1/tcp/9100/p2p/12D3...") and binary
 // (varint code + value) form. Supported protocols: ip4 (4), tcp (6), udp (273), dns (53),
-// dns4 (54), dns6 (55), dnsaddr (56), ip6 (41), p2p (421; text may also say "ipfs").
+// dns4 (54), dns6 (55), dnsaddr (56), ip6 (41), p2p (421; text may also say "ipfs"),
+// p2p-circuit (290, no value: "/ip4/R/tcp/P/p2p/RELAY/p2p-circuit/p2p/TARGET" is TARGET through RELAY).
 // Unknown codes/names are errors (unknown_code), never guesses.
 #pragma once
 
@@ -32,6 +33,7 @@ enum class Protocol : std::uint32_t {
   ip6 = 41,
   udp = 273,
   p2p = 421,
+  p2p_circuit = 290,
 };
 
 struct Component {
@@ -47,6 +49,8 @@ struct TcpTarget {
   std::string host;  // dotted/colon text for ip4/ip6, the name for dns*
   std::uint16_t port;
 };
+
+struct Circuit;
 
 class Multiaddr {
  public:
@@ -75,12 +79,23 @@ class Multiaddr {
   Multiaddr without_peer_id() const;
   // For <ip4|ip6|dns|dns4|dns6>/tcp/<port>[/p2p/..]; nullopt for anything else.
   std::optional<TcpTarget> tcp_target() const;
+  // Whether the address goes through a relay (has a /p2p-circuit component).
+  bool is_relayed() const noexcept;
+  // For <relay address>/p2p/<relay id>/p2p-circuit[/p2p/<target>]: the relay's address (with its
+  // /p2p) and the target, if named. nullopt when the address is not relayed this way.
+  std::optional<struct Circuit> circuit() const;
 
   friend bool operator==(const Multiaddr& a, const Multiaddr& b) { return a.bytes_ == b.bytes_; }
 
  private:
   std::vector<Component> components_;
   Bytes bytes_;
+};
+
+// What Multiaddr::circuit() takes apart.
+struct Circuit {
+  Multiaddr relay;  // ends with /p2p/<relay id>
+  std::optional<PeerId> target;
 };
 
 }  // namespace ipfsa::wire

@@ -225,6 +225,39 @@ TEST(Multiaddr, TcpFactory) {
   EXPECT_EQ(Multiaddr::tcp("1.2.3.4.5", 80).error(), Error::malformed);
 }
 
+TEST(Multiaddr, P2pCircuitHasNoValue) {
+  // Code 290 (0x0122, uvarint a2 02) and no value: the binary form is the concatenation of the
+  // relay's address, a202 and the target's /p2p.
+  const std::string relay = "/ip4/127.0.0.1/tcp/4001/p2p/" + std::string(kQmPeer);
+  const std::string target = "/p2p/" + std::string(kEdPeer);
+  for (const std::string& text : {relay + "/p2p-circuit" + target, relay + "/p2p-circuit"}) {
+    SCOPED_TRACE(text);
+    auto ma = Multiaddr::parse(text);
+    ASSERT_TRUE(ma);
+    EXPECT_EQ(ma->to_string(), text);
+    auto back = Multiaddr::from_bytes(ma->bytes());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, *ma);
+    EXPECT_TRUE(ma->is_relayed());
+    EXPECT_FALSE(ma->tcp_target());  // not a direct TCP address
+    auto circuit = ma->circuit();
+    ASSERT_TRUE(circuit);
+    EXPECT_EQ(circuit->relay.to_string(), relay);
+  }
+  const auto full = *Multiaddr::parse(relay + "/p2p-circuit" + target);
+  EXPECT_EQ(hex_encode(full.bytes()), hex_encode(Multiaddr::parse(relay)->bytes()) + "a202" +
+                                          hex_encode(Multiaddr::parse(target)->bytes()));
+  EXPECT_EQ(full.circuit()->target, *PeerId::parse(kEdPeer));
+  EXPECT_EQ(full.peer_id(), *PeerId::parse(kEdPeer));
+  EXPECT_FALSE(Multiaddr::parse(relay)->is_relayed());
+  // A circuit needs the relay's /p2p right before it, and at most a /p2p after it.
+  EXPECT_FALSE(Multiaddr::parse("/ip4/1.2.3.4/tcp/1/p2p-circuit")->circuit());
+  EXPECT_FALSE(Multiaddr::parse(relay + "/p2p-circuit/tcp/1")->circuit());
+  EXPECT_FALSE(Multiaddr::parse("/p2p-circuit/p2p/" + std::string(kEdPeer))->circuit());
+  // "/p2p-circuit/" with a value-like component after it is just the next component's name.
+  EXPECT_EQ(Multiaddr::parse(relay + "/p2p-circuit/x").error(), Error::unknown_code);
+}
+
 TEST(Multiaddr, EmptyDefault) {
   const Multiaddr empty;
   EXPECT_TRUE(empty.empty());
