@@ -37,6 +37,7 @@ class Category final : public boost::system::error_category {
       case Error::io_failure: return "I/O failure";
       case Error::not_found: return "not found";
       case Error::cancelled: return "cancelled";
+      case Error::refused: return "refused by the peer";
     }
     return "unknown error " + std::to_string(value);
   }

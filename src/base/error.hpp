@@ -40,6 +40,8 @@ enum class Error {
   io_failure,             // filesystem or socket failure (details in logs)
   not_found,
   cancelled,              // the caller gave up (stop(), shutdown) before the operation finished
+  refused,                // the peer understood and said no (a relay without the target's
+                          // reservation, a full reservation table)
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -14,9 +14,11 @@ std::uint64_t Connection::next_id() {
   return ++counter;
 }
 
-Connection::Connection(SecuredSocket secured, Direction direction, wire::PeerId remote_peer,
+Connection::Connection(SecuredPipe secured, Direction direction, wire::PeerId remote_peer,
                        wire::Multiaddr remote_addr, proto::yamux::Config config)
-    : socket_(std::move(secured.socket)),
+    : pipe_(std::move(secured.pipe)),
+      executor_(pipe_.executor()),
+      relayed_(pipe_.relayed()),
       pnet_(std::move(secured.pnet)),
       channel_(std::move(secured.channel)),
       session_(direction == Direction::outbound ? proto::yamux::Role::client
@@ -28,12 +30,14 @@ Connection::Connection(SecuredSocket secured, Direction direction, wire::PeerId 
       opened_at_(Clock::now()),
       id_(next_id()),
       initial_plaintext_(std::move(secured.plaintext)),
-      wake_writer_(socket_.get_executor()),
-      wake_timer_(socket_.get_executor()),
-      drained_(socket_.get_executor()),
-      flush_deadline_(socket_.get_executor()) {
-  boost::system::error_code ignored;
-  socket_.set_option(io::tcp::no_delay(true), ignored);
+      wake_writer_(executor_),
+      wake_timer_(executor_),
+      drained_(executor_),
+      flush_deadline_(executor_) {
+  if (auto* socket = pipe_.tcp()) {
+    boost::system::error_code ignored;
+    socket->set_option(io::tcp::no_delay(true), ignored);
+  }
 }
 
 Connection::~Connection() = default;
@@ -42,16 +46,16 @@ void Connection::start(InboundHandler on_inbound, ClosedHandler on_closed) {
   on_inbound_ = std::move(on_inbound);
   on_closed_ = std::move(on_closed);
   auto self = shared_from_this();
-  asio::co_spawn(socket_.get_executor(), read_loop(self), asio::detached);
-  asio::co_spawn(socket_.get_executor(), write_loop(self), asio::detached);
-  asio::co_spawn(socket_.get_executor(), timer_loop(self), asio::detached);
+  asio::co_spawn(executor_, read_loop(self), asio::detached);
+  asio::co_spawn(executor_, write_loop(self), asio::detached);
+  asio::co_spawn(executor_, timer_loop(self), asio::detached);
 }
 
 Result<Stream> Connection::open_stream() {
   if (closed_) return Error::session_closed;
   auto id = session_.open_stream();
   if (!id) return id.error();
-  auto state = std::make_shared<StreamState>(socket_.get_executor(), *id);
+  auto state = std::make_shared<StreamState>(executor_, *id);
   streams_.emplace(*id, state);
   kick();
   return Stream(shared_from_this(), std::move(state));
@@ -67,16 +71,16 @@ void Connection::close(boost::system::error_code reason) {
   }
   session_.go_away(0);
   fail_all_streams(reason ? reason : make_error_code(Error::session_closed));
-  kick();               // the writer flushes the GoAway, then closes the socket
+  kick();               // the writer flushes the GoAway, then closes the pipe
   wake_timer_.notify();
-  drained_.notify();    // writers waiting for the socket to drain must see the close
+  drained_.notify();    // writers waiting for the pipe to drain must see the close
   // A peer that stopped reading would keep the writer (and the socket, its buffers and the
-  // descriptor) forever: the flush gets a deadline, then the socket is closed under it.
+  // descriptor, or the relay's stream) forever: the flush gets a deadline, then the pipe is
+  // closed under it.
   flush_deadline_.expires_after(kCloseFlushTimeout);
   flush_deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->writer_done_) return;
-    boost::system::error_code ignored;
-    self->socket_.close(ignored);
+    self->pipe_.abort();
   });
   if (auto handler = std::move(on_closed_)) handler(*this, reason);
   on_inbound_ = nullptr;
@@ -107,46 +111,73 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> /*self: 
     }
     kick();
   }
+  if (auto* socket = pipe_.tcp()) {
+    co_await read_socket(*socket);
+  } else {
+    co_await read_relayed();
+  }
+}
+
+bool Connection::take_input(std::span<std::uint8_t> data) {
+  thread_local Bytes plaintext;
+  if (pnet_) pnet_->decrypt(data);
+  plaintext.clear();
+  if (auto r = channel_.decrypt(data, plaintext); !r) {
+    close(r.error());
+    return false;
+  }
+  if (!plaintext.empty()) {
+    auto r = session_.handle_input(plaintext, Clock::now());
+    process_events();
+    if (!r) {
+      close(r.error());
+      return false;
+    }
+  }
+  return !closed_;
+}
+
+asio::awaitable<void> Connection::read_socket(io::tcp::socket& socket) {
   // Idle connections hold no read buffer: wait until the socket is readable, then drain it with
   // non-blocking reads into one buffer shared by every connection of this thread. Safe because
   // processing is synchronous: nothing else runs on this thread between the read and the end of
   // process_events().
   thread_local Bytes buffer(kReadChunkSize);
-  thread_local Bytes plaintext;
   boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
+  socket.non_blocking(true, ec);
   while (!closed_) {
-    auto [wait_ec] = co_await socket_.async_wait(io::tcp::socket::wait_read, io::kNoThrow);
+    auto [wait_ec] = co_await socket.async_wait(io::tcp::socket::wait_read, io::kNoThrow);
     if (closed_) break;
     if (wait_ec) {
       close(wait_ec);
       break;
     }
     for (;;) {
-      const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+      const std::size_t n = socket.read_some(asio::buffer(buffer), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) break;
       if (ec) {
         close(ec == asio::error::eof ? make_error_code(Error::session_closed) : ec);
         co_return;
       }
-      std::span<std::uint8_t> data(buffer.data(), n);
-      if (pnet_) pnet_->decrypt(data);
-      plaintext.clear();
-      if (auto r = channel_.decrypt(data, plaintext); !r) {
-        close(r.error());
-        co_return;
-      }
-      if (!plaintext.empty()) {
-        auto r = session_.handle_input(plaintext, Clock::now());
-        process_events();
-        if (!r) {
-          close(r.error());
-          co_return;
-        }
-      }
-      if (closed_) co_return;
+      if (!take_input(std::span<std::uint8_t>(buffer.data(), n))) co_return;
       if (n < buffer.size()) break;  // drained: the next read would block
     }
+    if (session_.has_outgoing()) kick();
+  }
+}
+
+asio::awaitable<void> Connection::read_relayed() {
+  // A relayed connection reads what the relay stream's inbox holds (bounded by its Yamux
+  // window), into a buffer of its own: the read suspends, so the thread's buffer cannot be used.
+  Bytes buffer(kRelayedReadChunkSize);
+  while (!closed_) {
+    auto n = co_await pipe_.read_some(buffer);
+    if (closed_) break;
+    if (!n) {
+      close(n.error());
+      break;
+    }
+    if (!take_input(std::span<std::uint8_t>(buffer.data(), *n))) co_return;
     if (session_.has_outgoing()) kick();
   }
 }
@@ -179,9 +210,8 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
       channel_.encrypt(slice, ciphertext);
       if (pnet_) pnet_->encrypt(ciphertext);
       pending_cipher_ = ciphertext.size() + rest.size();
-      auto [write_ec, n] =
-          co_await asio::async_write(socket_, asio::buffer(ciphertext), io::kNoThrow);
-      ec = write_ec;
+      auto written = co_await pipe_.write(ciphertext);
+      if (!written) ec = written.error();
     }
     pending_cipher_ = 0;
     drained_.notify();
@@ -190,9 +220,7 @@ asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> /*self:
       break;
     }
   }
-  boost::system::error_code ignored;
-  socket_.shutdown(io::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  pipe_.close();
   writer_done_ = true;
   flush_deadline_.cancel();
 }
@@ -221,7 +249,7 @@ void Connection::process_events() {
   while (auto event = session_.poll()) {
     switch (event->kind) {
       case Kind::inbound_stream: {
-        auto state = std::make_shared<StreamState>(socket_.get_executor(), event->stream);
+        auto state = std::make_shared<StreamState>(executor_, event->stream);
         streams_.emplace(event->stream, state);
         if (on_inbound_) {
           on_inbound_(Stream(shared_from_this(), state));

@@ -1,4 +1,5 @@
-// One upgraded libp2p connection: TCP (+ pnet) + Noise + Yamux, driven by three coroutines
+// One upgraded libp2p connection: TCP or a relayed stream (p2p/pipe.hpp) (+ pnet) + Noise +
+// Yamux, driven by three coroutines
 // (read loop, write loop, timer loop) on the host's io_context. Owns the sans-I/O engines
 // (proto/noise SecureChannel, proto/yamux Session) and the per-stream state.
 #pragma once
@@ -15,6 +16,7 @@
 #include "base/time.hpp"
 #include "io/asio.hpp"
 #include "io/signal.hpp"
+#include "p2p/pipe.hpp"
 #include "p2p/stream.hpp"
 #include "proto/noise/handshake.hpp"
 #include "proto/pnet/protector.hpp"
@@ -30,6 +32,8 @@ inline constexpr std::size_t kMaxConnectionWriteBuffer = 8 * 1024 * 1024;
 // memory per connection). Large reads mean fewer readiness waits under bulk load: 256 KiB gave
 // 8.5-10.1 Gbit/s sustained on one stream, 4 MiB 11.3-12.0 (docs/performance.md).
 inline constexpr std::size_t kReadChunkSize = 4 * 1024 * 1024;
+// Bytes per read of a relayed connection (its own buffer, held while the connection lives).
+inline constexpr std::size_t kRelayedReadChunkSize = 64 * 1024;
 // The writer encrypts and sends the session's queued bytes in slices of this much plaintext (a
 // whole number of Noise frames), so each slice's ciphertext is still in cache when the kernel
 // copies it.
@@ -53,8 +57,8 @@ struct RemoteInfo {
 };
 
 // The secured byte pipe an upgrade hands over to the connection.
-struct SecuredSocket {
-  io::tcp::socket socket;
+struct SecuredPipe {
+  Pipe pipe;
   std::optional<proto::pnet::Protector> pnet;
   proto::noise::SecureChannel channel;
   Bytes plaintext;  // already decrypted bytes that belong to the muxer
@@ -65,7 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using InboundHandler = std::function<void(Stream)>;
   using ClosedHandler = std::function<void(Connection&, boost::system::error_code)>;
 
-  Connection(SecuredSocket secured, Direction direction, wire::PeerId remote_peer,
+  Connection(SecuredPipe secured, Direction direction, wire::PeerId remote_peer,
              wire::Multiaddr remote_addr, proto::yamux::Config config);
   ~Connection();
 
@@ -86,7 +90,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   RemoteInfo& remote_info() noexcept { return remote_info_; }
   const RemoteInfo& remote_info() const noexcept { return remote_info_; }
   std::optional<Duration> last_rtt() const noexcept { return last_rtt_; }
-  io::asio::any_io_executor executor() { return socket_.get_executor(); }
+  io::asio::any_io_executor executor() { return executor_; }
+  // Whether the connection runs through a circuit relay (its remote_addr has /p2p-circuit).
+  bool relayed() const noexcept { return relayed_; }
 
   // Used by Stream.
   Result<std::size_t> stream_write(StreamState& s, ByteView data);
@@ -98,6 +104,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   io::Task<void> read_loop(std::shared_ptr<Connection> self);
+  io::Task<void> read_socket(io::tcp::socket& socket);
+  io::Task<void> read_relayed();
+  // Decrypts and hands one read's bytes to the session; false when the connection closed.
+  bool take_input(std::span<std::uint8_t> data);
   io::Task<void> write_loop(std::shared_ptr<Connection> self);
   io::Task<void> timer_loop(std::shared_ptr<Connection> self);
   void process_events();
@@ -107,7 +117,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   static std::uint64_t next_id();
 
-  io::tcp::socket socket_;
+  Pipe pipe_;
+  io::asio::any_io_executor executor_;
+  bool relayed_;
   std::optional<proto::pnet::Protector> pnet_;
   proto::noise::SecureChannel channel_;
   proto::yamux::Session session_;

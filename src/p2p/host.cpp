@@ -17,6 +17,7 @@
 #include "proto/identify/identify.hpp"
 #include "proto/multistream/multistream.hpp"
 #include "proto/ping/ping.hpp"
+#include "proto/relay/relay.hpp"
 
 namespace ipfsa::p2p {
 
@@ -94,6 +95,8 @@ Host::Host(asio::io_context& context, HostConfig config)
                      [this](Stream s) { return identify_.serve_push(std::move(s)); });
   set_stream_handler(std::string(proto::ping::kProtocolId),
                      [this](Stream s) { return ping_service_.serve(std::move(s)); });
+  set_stream_handler(std::string(proto::relay::kStopProtocolId),
+                     [this](Stream s) { return serve_stop(std::move(s)); });
 }
 
 Host::~Host() = default;
@@ -142,7 +145,21 @@ std::vector<wire::Multiaddr> Host::listen_addrs() const {
       if (auto m = wire::Multiaddr::tcp(a.to_string(), target->port)) out.push_back(*m);
     }
   }
+  out.insert(out.end(), relay_addrs_.begin(), relay_addrs_.end());
   return out;
+}
+
+void Host::set_relay_addrs(std::vector<wire::Multiaddr> addrs) {
+  if (addrs.size() > kMaxRelayAddrs) addrs.resize(kMaxRelayAddrs);
+  if (addrs == relay_addrs_) return;
+  relay_addrs_ = std::move(addrs);
+  if (!connections_.empty()) push_identify();
+}
+
+UpgradeConfig Host::upgrade_config() const {
+  return UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
+                       config_.handshake_step_timeout, config_.inline_muxer_negotiation,
+                       config_.upgrade_timeout};
 }
 
 io::Task<void> Host::accept_loop(std::shared_ptr<io::tcp::acceptor> acceptor) {
@@ -220,11 +237,7 @@ io::Task<void> Host::handle_inbound_socket(io::tcp::socket socket, PendingList::
   const auto remote_addr = ec ? wire::Multiaddr{} : endpoint_to_multiaddr(remote);
   std::string why;
   auto outcome = co_await (
-      upgrade_inbound(std::move(socket),
-                      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                                    config_.handshake_step_timeout,
-                                    config_.inline_muxer_negotiation, config_.upgrade_timeout},
-                      &why) ||
+      upgrade_inbound(Pipe(std::move(socket)), upgrade_config(), &why) ||
       pending->evict.async_wait(io::kNoThrow));
   const bool evicted = pending->evicted;
   if (!evicted) --pending_live_;
@@ -249,32 +262,49 @@ std::shared_ptr<Connection> Host::adopt(Upgraded upgraded, Direction direction,
   auto connection = std::make_shared<Connection>(std::move(upgraded.secured), direction, remote,
                                                  remote_addr, config_.yamux);
   if (auto it = connections_.find(remote); it != connections_.end() && it->second->is_open()) {
-    // One connection per peer. Simultaneous dials: both sides keep the connection dialled by
-    // the peer with the smaller ID, so they agree without talking.
     auto& existing = it->second;
-    const bool existing_by_us = existing->direction() == Direction::outbound;
-    const wire::PeerId& existing_dialer = existing_by_us ? peer_id_ : remote;
-    const wire::PeerId& new_dialer = direction == Direction::outbound ? peer_id_ : remote;
-    if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
-      connection->start([](Stream s) { s.reset(); }, [](Connection&, boost::system::error_code) {});
-      connection->close(Error::session_closed);
-      return existing;
+    if (existing->relayed() != connection->relayed()) {
+      // A direct connection beats a relayed one (hole punching, or the peer dialled us while we
+      // reached it through a relay). The relayed one is kept, idle, to take over if the direct
+      // one closes: the layers above see the peer leave it and arrive on the direct one.
+      if (connection->relayed()) {
+        connection->start([](Stream s) { s.reset(); }, [](Connection&, boost::system::error_code) {});
+        connection->close(Error::session_closed);
+        return existing;
+      }
+      auto demoted = existing;
+      connections_.erase(it);
+      if (auto old = fallbacks_.find(remote); old != fallbacks_.end()) {
+        auto stale = old->second;
+        fallbacks_.erase(old);
+        stale->close(Error::session_closed);
+      }
+      fallbacks_[remote] = demoted;
+      log::debug("direct connection to {} replaces the relayed one (kept as fallback)",
+                 remote.to_string());
+      for (auto& h : disconnect_handlers_) h(*demoted);
+    } else {
+      // One connection per peer. Simultaneous dials: both sides keep the connection dialled by
+      // the peer with the smaller ID, so they agree without talking.
+      const bool existing_by_us = existing->direction() == Direction::outbound;
+      const wire::PeerId& existing_dialer = existing_by_us ? peer_id_ : remote;
+      const wire::PeerId& new_dialer = direction == Direction::outbound ? peer_id_ : remote;
+      if (existing_dialer == new_dialer || existing_dialer < new_dialer) {
+        connection->start([](Stream s) { s.reset(); }, [](Connection&, boost::system::error_code) {});
+        connection->close(Error::session_closed);
+        return existing;
+      }
+      auto old = existing;
+      connections_.erase(it);
+      old->close(Error::session_closed);
     }
-    auto old = existing;
-    connections_.erase(it);
-    old->close(Error::session_closed);
   }
   connections_[remote] = connection;
   if (direction == Direction::outbound && !remote_addr.empty()) {
-    address_book_.add(remote, {remote_addr});
+    address_book_.add(remote, {remote_addr.without_peer_id()});
   }
-  std::weak_ptr<Connection> weak = connection;
   connection->start([this](Stream s) { dispatch_inbound(std::move(s)); },
-                    [this, weak](Connection& c, boost::system::error_code) {
-                      auto it = connections_.find(c.remote_peer());
-                      if (it != connections_.end() && it->second.get() == &c) connections_.erase(it);
-                      for (auto& h : disconnect_handlers_) h(c);
-                    });
+                    [this](Connection& c, boost::system::error_code) { connection_closed(c); });
   log::debug("connected to {} ({}, {})", remote.to_string(), remote_addr.to_string(),
              direction == Direction::outbound ? "outbound" : "inbound");
   for (auto& h : connect_handlers_) h(*connection);
@@ -282,12 +312,44 @@ std::shared_ptr<Connection> Host::adopt(Upgraded upgraded, Direction direction,
   return connection;
 }
 
+void Host::connection_closed(Connection& c) {
+  const auto& peer = c.remote_peer();
+  if (auto f = fallbacks_.find(peer); f != fallbacks_.end() && f->second.get() == &c) {
+    fallbacks_.erase(f);  // an idle fallback: the layers above already left it
+    return;
+  }
+  auto it = connections_.find(peer);
+  if (it == connections_.end() || it->second.get() != &c) {
+    for (auto& h : disconnect_handlers_) h(c);
+    return;
+  }
+  connections_.erase(it);
+  for (auto& h : disconnect_handlers_) h(c);
+  auto f = fallbacks_.find(peer);
+  if (f == fallbacks_.end()) return;
+  auto promoted = f->second;
+  fallbacks_.erase(f);
+  if (!promoted->is_open()) return;
+  log::debug("direct connection to {} closed: the relayed one takes over", peer.to_string());
+  connections_[peer] = promoted;
+  for (auto& h : connect_handlers_) h(*promoted);
+}
+
+std::shared_ptr<Connection> Host::fallback(const wire::PeerId& peer) const {
+  auto it = fallbacks_.find(peer);
+  if (it == fallbacks_.end() || !it->second->is_open()) return nullptr;
+  return it->second;
+}
+
 io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& addr) {
   auto expected = addr.peer_id();
   if (expected && *expected == peer_id_) co_return make_error_code(Error::invalid_state);
   if (expected) {
-    if (auto existing = connection(*expected)) co_return existing;
+    // A relayed connection does not stop a dial of a direct address: the direct one replaces it.
+    auto existing = connection(*expected);
+    if (existing && (!existing->relayed() || addr.is_relayed())) co_return existing;
   }
+  if (addr.is_relayed()) co_return co_await dial_relayed(addr);
   auto target = addr.tcp_target();
   if (!target) {
     log::debug("cannot dial {}: not a TCP multiaddr", addr.to_string());
@@ -329,12 +391,7 @@ io::Task<Result<std::shared_ptr<Connection>>> Host::dial(const wire::Multiaddr& 
   boost::system::error_code ec;
   const auto remote_endpoint = socket.remote_endpoint(ec);
   std::string why;
-  auto upgraded = co_await upgrade_outbound(
-      std::move(socket),
-      UpgradeConfig{&config_.identity, config_.psk ? &*config_.psk : nullptr,
-                    config_.handshake_step_timeout, config_.inline_muxer_negotiation,
-                    config_.upgrade_timeout},
-      expected, &why);
+  auto upgraded = co_await upgrade_outbound(Pipe(std::move(socket)), upgrade_config(), expected, &why);
   if (!upgraded) {
     log::info("dial {} failed during upgrade: {}", addr.to_string(),
               why.empty() ? upgraded.error().message() : why);
@@ -488,7 +545,10 @@ void Host::close() {
   acceptors_.clear();
   bound_.clear();
   auto all = connections_;
+  auto fallbacks = std::move(fallbacks_);
+  fallbacks_.clear();
   for (auto& [p, c] : all) c->close(Error::session_closed);
+  for (auto& [p, c] : fallbacks) c->close(Error::session_closed);
   connections_.clear();
 }
 

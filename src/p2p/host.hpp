@@ -41,6 +41,11 @@ inline constexpr std::size_t kMaxPendingInboundPerAddress = 16;
 // Closing handshakes to make room is logged once per burst: again only after this long without.
 inline constexpr Duration kEvictionLogQuiet = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxStreamHandlers = 64;   // registered protocols
+// A relay's answer to our hop CONNECT, and the initiator's stop CONNECT to us, must arrive within
+// this (js-libp2p DEFAULT_HOP_TIMEOUT).
+inline constexpr Duration kHopTimeout = std::chrono::seconds(30);
+// Relayed addresses we advertise (our reservations' /p2p-circuit addresses).
+inline constexpr std::size_t kMaxRelayAddrs = 16;
 
 struct HostConfig {
   crypto::Ed25519KeyPair identity;
@@ -56,6 +61,7 @@ struct HostConfig {
   // answer at the first read (one round trip less per stream, as js-libp2p does).
   bool optimistic_negotiation = true;
   std::size_t max_connections = kMaxConnections;
+  Duration hop_timeout = kHopTimeout;
 };
 
 class Host {
@@ -70,14 +76,23 @@ class Host {
 
   const wire::PeerId& peer_id() const noexcept { return peer_id_; }
   const HostConfig& config() const noexcept { return config_; }
+  io::asio::io_context& context() noexcept { return context_; }
 
   // Binds and starts accepting. Port 0 picks a free port; the returned address is the real one.
   Result<wire::Multiaddr> listen(const wire::Multiaddr& addr);
-  // Bound addresses; wildcard binds (0.0.0.0, ::) are expanded to loopback + interface addresses.
+  // Bound addresses; wildcard binds (0.0.0.0, ::) are expanded to loopback + interface addresses;
+  // then the relayed addresses of our reservations (set_relay_addrs).
   std::vector<wire::Multiaddr> listen_addrs() const;
+  // Our /p2p-circuit addresses (<relay addr>/p2p/<relay>/p2p-circuit), at most kMaxRelayAddrs;
+  // pushed to connected peers by identify-push when they change.
+  void set_relay_addrs(std::vector<wire::Multiaddr> addrs);
+  const std::vector<wire::Multiaddr>& relay_addrs() const noexcept { return relay_addrs_; }
 
   // Returns the existing connection to the peer or dials (addr may carry /p2p/<id>; if it does,
-  // the remote must prove that identity).
+  // the remote must prove that identity). A relayed address
+  // (<relay>/p2p/<relay id>/p2p-circuit/p2p/<id>) dials the relay (or uses our connection to it),
+  // asks it to CONNECT us to <id> (circuit relay v2 hop) and upgrades the relayed stream like a
+  // TCP connection (docs/wire/relay.md).
   io::Task<Result<std::shared_ptr<Connection>>> dial(const wire::Multiaddr& addr);
   // Dials a peer by ID through the address book.
   io::Task<Result<std::shared_ptr<Connection>>> dial(const wire::PeerId& peer);
@@ -97,7 +112,11 @@ class Host {
   // Fires when identify of a connection completed.
   void on_identify(ConnectionHandler handler) { identify_handlers_.push_back(std::move(handler)); }
 
+  // The connection to `peer` that carries traffic: a direct one when we have one.
   std::shared_ptr<Connection> connection(const wire::PeerId& peer) const;
+  // A relayed connection kept open beside a direct one (hole punching replaced it): it takes over
+  // if the direct one closes. nullptr if none.
+  std::shared_ptr<Connection> fallback(const wire::PeerId& peer) const;
   std::vector<std::shared_ptr<Connection>> connections() const;
   AddressBook& address_book() noexcept { return address_book_; }
   const PingService& ping_service() const noexcept { return ping_service_; }
@@ -133,6 +152,11 @@ class Host {
   void dispatch_inbound(Stream stream);
   io::Task<void> serve_inbound(Stream stream);
   io::Task<void> identify_remote(std::shared_ptr<Connection> connection);
+  // p2p/circuit.cpp: the relayed transport (dialer: hop CONNECT; listener: stop CONNECT).
+  io::Task<Result<std::shared_ptr<Connection>>> dial_relayed(const wire::Multiaddr& addr);
+  io::Task<void> serve_stop(Stream stream);
+  UpgradeConfig upgrade_config() const;
+  void connection_closed(Connection& c);
   proto::identify::PeerInfo self_info() const;
 
   io::asio::io_context& context_;
@@ -142,6 +166,8 @@ class Host {
   std::vector<wire::Multiaddr> bound_;
   std::map<std::string, StreamHandler> handlers_;
   std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> connections_;
+  std::unordered_map<wire::PeerId, std::shared_ptr<Connection>> fallbacks_;  // relayed, idle
+  std::vector<wire::Multiaddr> relay_addrs_;
   AddressBook address_book_;
   PingService ping_service_;  // p2p/ping.hpp
   IdentifyService identify_;  // p2p/identify.hpp

@@ -267,7 +267,7 @@ TEST_F(HostExhaustionTest, OneAddressReopeningAsFastAsSlotsFreeHoldsOnlyItsOwnSh
     socket.bind(io::tcp::endpoint(flooder, 0));
     socket.connect(server_endpoint_);
     upgraded = run_task(
-        ctx_, upgrade_outbound(std::move(socket),
+        ctx_, upgrade_outbound(Pipe(std::move(socket)),
                                UpgradeConfig{&identity, nullptr, kNeverStep, true, kNeverUpgrade},
                                server_->host->peer_id()));
     ASSERT_TRUE(upgraded && *upgraded) << "a peer sharing the flooder's address was locked out";

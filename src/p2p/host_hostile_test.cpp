@@ -256,7 +256,7 @@ TEST_F(HostHostileTest, InvalidYamuxFrameAfterTheHandshakeClosesOnlyThatConnecti
   io::tcp::socket socket(ctx_);
   socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
   auto upgraded = run_task(
-      ctx_, upgrade_outbound(std::move(socket),
+      ctx_, upgrade_outbound(Pipe(std::move(socket)),
                              UpgradeConfig{&identity, nullptr, std::chrono::seconds(5), true},
                              server_->host->peer_id()));
   ASSERT_TRUE(upgraded);
@@ -270,8 +270,8 @@ TEST_F(HostHostileTest, InvalidYamuxFrameAfterTheHandshakeClosesOnlyThatConnecti
   frame[0] = 7;
   Bytes ciphertext;
   secured.channel.encrypt(frame, ciphertext);
-  io::asio::write(secured.socket, io::asio::buffer(ciphertext));
-  auto r = run_task(ctx_, testing::drain_until_closed(secured.socket, std::chrono::seconds(3)));
+  io::asio::write(*secured.pipe.tcp(), io::asio::buffer(ciphertext));
+  auto r = run_task(ctx_, testing::drain_until_closed(*secured.pipe.tcp(), std::chrono::seconds(3)));
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->timed_out) << "the server kept a connection that broke Yamux";
   EXPECT_TRUE(run_until(ctx_, [&] { return server_->disconnects == 1; }));
@@ -364,7 +364,7 @@ class StuckReaderTest : public HostHostileTest {
     socket.get_option(rcvbuf);
     socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
     upgraded_ = run_task(
-        ctx_, upgrade_outbound(std::move(socket),
+        ctx_, upgrade_outbound(Pipe(std::move(socket)),
                                UpgradeConfig{&identity_, nullptr, std::chrono::seconds(5), true},
                                server_->host->peer_id()));
     ASSERT_TRUE(upgraded_ && *upgraded_);
@@ -383,7 +383,7 @@ class StuckReaderTest : public HostHostileTest {
     append(plain, lines);
     Bytes ciphertext;
     (*upgraded_)->secured.channel.encrypt(plain, ciphertext);
-    io::asio::write((*upgraded_)->secured.socket, io::asio::buffer(ciphertext));
+    io::asio::write(*(*upgraded_)->secured.pipe.tcp(), io::asio::buffer(ciphertext));
     // The server's write is blocked for certain once its handler has committed more than both
     // kernels can hold (our receive buffer, its send buffer at most tcp_wmem's maximum): the rest
     // waits in the server's own buffers, and we never read.
@@ -455,13 +455,13 @@ TEST_F(HostHostileTest, SilentPeerIsClosedByTheKeepaliveTimeout) {
   io::tcp::socket socket(ctx_);
   socket.connect(testing::endpoint_of(server_->addr.without_peer_id()));
   auto upgraded = run_task(
-      ctx_, upgrade_outbound(std::move(socket),
+      ctx_, upgrade_outbound(Pipe(std::move(socket)),
                              UpgradeConfig{&identity, nullptr, std::chrono::seconds(5), true},
                              server_->host->peer_id()));
   ASSERT_TRUE(upgraded && *upgraded);
   // We read (and drop) everything but never answer the pings.
   auto r = run_task(
-      ctx_, testing::drain_until_closed((*upgraded)->secured.socket, kHangUp), kHangUp * 2);
+      ctx_, testing::drain_until_closed(*(*upgraded)->secured.pipe.tcp(), kHangUp), kHangUp * 2);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->timed_out) << "an unanswered keepalive did not close the connection";
   EXPECT_EQ(server_->disconnects, 1);

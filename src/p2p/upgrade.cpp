@@ -1,6 +1,5 @@
 #include "p2p/upgrade.hpp"
 
-#include <boost/asio/write.hpp>
 #include <algorithm>
 
 #include "base/log.hpp"
@@ -14,12 +13,13 @@ namespace {
 
 namespace asio = io::asio;
 
-// The byte pipe during the upgrade: raw socket, then pnet, then Noise once the handshake is done.
+// The byte pipe during the upgrade: raw socket or relay stream, then pnet, then Noise once the
+// handshake is done.
 // `in` holds bytes of the current layer that the next step has not consumed yet.
 class UpgradeIo {
  public:
-  UpgradeIo(io::tcp::socket& socket, std::optional<proto::pnet::Protector>& pnet, Duration step)
-      : socket_(socket), pnet_(pnet), step_(step), buffer_(16 * 1024) {}
+  UpgradeIo(Pipe& pipe, std::optional<proto::pnet::Protector>& pnet, Duration step)
+      : pipe_(pipe), pnet_(pnet), step_(step), buffer_(16 * 1024) {}
 
   Bytes in;
   std::optional<proto::noise::SecureChannel> secure;
@@ -81,25 +81,19 @@ class UpgradeIo {
     co_return co_await write_raw(out);
   }
 
-  // Writes bytes to the socket as they are, within one step deadline.
+  // Writes bytes to the pipe as they are, within one step deadline.
   io::Task<Result<void>> write_raw(ByteView data) {
-    auto result = co_await io::with_timeout(
-        asio::async_write(socket_, asio::buffer(data.data(), data.size()), io::kNoThrow), step_);
+    auto result = co_await io::with_timeout(pipe_.write(data), step_);
     if (!result) co_return make_error_code(Error::timeout);
-    if (auto [ec, n] = *result; ec) co_return ec;
-    co_return Result<void>{};
+    co_return *result;
   }
 
  private:
-  // One socket read within one step deadline; the end of the stream is session_closed.
+  // One pipe read within one step deadline; the end of the pipe is session_closed.
   io::Task<Result<std::size_t>> read_some_raw(std::span<std::uint8_t> out) {
-    auto result = co_await io::with_timeout(
-        socket_.async_read_some(asio::buffer(out.data(), out.size()), io::kNoThrow), step_);
+    auto result = co_await io::with_timeout(pipe_.read_some(out), step_);
     if (!result) co_return make_error_code(Error::timeout);
-    auto [ec, n] = *result;
-    if (ec == asio::error::eof) co_return make_error_code(Error::session_closed);
-    if (ec) co_return ec;
-    co_return n;
+    co_return *result;
   }
 
   // Every libp2p peer's first bytes after pnet are multistream-select's header: with another
@@ -121,7 +115,7 @@ class UpgradeIo {
     return {};
   }
 
-  io::tcp::socket& socket_;
+  Pipe& pipe_;
   std::optional<proto::pnet::Protector>& pnet_;
   Duration step_;
   Bytes buffer_;
@@ -199,11 +193,11 @@ std::string describe(boost::system::error_code ec, bool pnet, std::string_view s
   return s;
 }
 
-io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
+io::Task<Result<Upgraded>> upgrade(Pipe pipe, UpgradeConfig config,
                                    std::optional<wire::PeerId> expected, bool outbound,
                                    std::string* why) {
   std::optional<proto::pnet::Protector> pnet;
-  UpgradeIo io(socket, pnet, config.step_timeout);
+  UpgradeIo io(pipe, pnet, config.step_timeout);
   const bool private_network = config.psk != nullptr;
   // The one line the caller logs: the step, and the likely cause where we know it.
   auto fail = [&](boost::system::error_code ec, std::string_view step) {
@@ -252,7 +246,7 @@ io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
       co_return fail(make_error_code(Error::negotiation_failed), "muxer negotiation");
     }
     log::trace("muxer {} negotiated inside Noise", kYamuxProtocolId);
-    co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
+    co_return Upgraded{SecuredPipe{std::move(pipe), std::move(pnet), std::move(*io.secure),
                                      std::move(io.in)},
                        std::move(handshake->remote_peer)};
   }
@@ -263,17 +257,17 @@ io::Task<Result<Upgraded>> upgrade(io::tcp::socket socket, UpgradeConfig config,
     muxer = co_await negotiate(io, proto::multistream::Listener(muxer_protocols));
   }
   if (!muxer) co_return fail(muxer.error(), "muxer negotiation");
-  co_return Upgraded{SecuredSocket{std::move(socket), std::move(pnet), std::move(*io.secure),
+  co_return Upgraded{SecuredPipe{std::move(pipe), std::move(pnet), std::move(*io.secure),
                                    std::move(io.in)},
                      std::move(handshake->remote_peer)};
 }
 
-// The upgrade within its overall deadline (the socket is closed when it passes).
-io::Task<Result<Upgraded>> bounded_upgrade(io::tcp::socket socket, UpgradeConfig config,
+// The upgrade within its overall deadline (the pipe is closed when it passes).
+io::Task<Result<Upgraded>> bounded_upgrade(Pipe pipe, UpgradeConfig config,
                                            std::optional<wire::PeerId> expected, bool outbound,
                                            std::string* why) {
   auto result = co_await io::with_timeout(
-      upgrade(std::move(socket), config, std::move(expected), outbound, why),
+      upgrade(std::move(pipe), config, std::move(expected), outbound, why),
       config.overall_timeout);
   if (!result) {
     if (why) {
@@ -290,15 +284,14 @@ io::Task<Result<Upgraded>> bounded_upgrade(io::tcp::socket socket, UpgradeConfig
 
 }  // namespace
 
-io::Task<Result<Upgraded>> upgrade_outbound(io::tcp::socket socket, UpgradeConfig config,
+io::Task<Result<Upgraded>> upgrade_outbound(Pipe pipe, UpgradeConfig config,
                                             std::optional<wire::PeerId> expected,
                                             std::string* why) {
-  return bounded_upgrade(std::move(socket), config, std::move(expected), true, why);
+  return bounded_upgrade(std::move(pipe), config, std::move(expected), true, why);
 }
 
-io::Task<Result<Upgraded>> upgrade_inbound(io::tcp::socket socket, UpgradeConfig config,
-                                           std::string* why) {
-  return bounded_upgrade(std::move(socket), config, std::nullopt, false, why);
+io::Task<Result<Upgraded>> upgrade_inbound(Pipe pipe, UpgradeConfig config, std::string* why) {
+  return bounded_upgrade(std::move(pipe), config, std::nullopt, false, why);
 }
 
 }  // namespace ipfsa::p2p

@@ -1,7 +1,9 @@
 // The connection upgrade, read top to bottom like the spec (connections/README.md):
 //   [pnet: exchange 24-byte nonces, XSalsa20 from here on]
 //   multistream-select "/noise" -> Noise XX handshake (peer IDs proven)
-//   multistream-select "/yamux/1.0.0" -> hand the secured socket to a Connection.
+//   multistream-select "/yamux/1.0.0" -> hand the secured pipe to a Connection.
+// The pipe is a TCP socket or a relay stream (p2p/pipe.hpp): a relayed connection is upgraded
+// exactly like a direct one, private network included (as js-libp2p does).
 // Every step (each negotiation read, each handshake message) has its own deadline, and the
 // whole upgrade has one more (UpgradeConfig::overall_timeout): a peer that trickles a byte now
 // and then never misses a step deadline, but cannot hold a handshake open for longer than that.
@@ -36,7 +38,7 @@ struct UpgradeConfig {
 };
 
 struct Upgraded {
-  SecuredSocket secured;
+  SecuredPipe secured;
   wire::PeerId remote_peer;
 };
 
@@ -45,11 +47,11 @@ struct Upgraded {
 // that failed and, where it is likely, the cause (e.g. "the peer probably uses another swarm
 // key"). Errors: timeout (a step's or the whole upgrade's deadline), protocol_violation (with a
 // private network: the peer's first bytes are not multistream-select), the engines' errors.
-io::Task<Result<Upgraded>> upgrade_outbound(io::tcp::socket socket, UpgradeConfig config,
+io::Task<Result<Upgraded>> upgrade_outbound(Pipe pipe, UpgradeConfig config,
                                             std::optional<wire::PeerId> expected,
                                             std::string* why = nullptr);
 // Listener side.
-io::Task<Result<Upgraded>> upgrade_inbound(io::tcp::socket socket, UpgradeConfig config,
+io::Task<Result<Upgraded>> upgrade_inbound(Pipe pipe, UpgradeConfig config,
                                            std::string* why = nullptr);
 
 }  // namespace ipfsa::p2p
