@@ -31,8 +31,30 @@ std::string trim_setting(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+std::string_view to_string(RelayMode mode) noexcept {
+  switch (mode) {
+    case RelayMode::auto_: return "auto";
+    case RelayMode::on: return "on";
+    case RelayMode::off: return "off";
+  }
+  return "auto";
+}
+
 Checked<P2pConfig> load_p2p_config(const EnvLookup& env) {
   P2pConfig config;
+  if (auto relay = env("CACHE_RELAY"); relay && !trim_setting(*relay).empty()) {
+    const auto text = trim_setting(*relay);
+    if (text == "auto") {
+      config.relay = RelayMode::auto_;
+    } else if (text == "on" || parse_bool(text) == true) {
+      config.relay = RelayMode::on;
+    } else if (text == "off" || parse_bool(text) == false) {
+      config.relay = RelayMode::off;
+    } else {
+      return Checked<P2pConfig>::failure("CACHE_RELAY=" + *relay +
+                                         " is not auto, on or off");
+    }
+  }
   for (auto [name, field] : {std::pair<const char*, bool*>{"CACHE_ENABLE_P2P", &config.enabled},
                              std::pair<const char*, bool*>{"CACHE_MDNS", &config.mdns}}) {
     auto value = env(name);

@@ -24,6 +24,12 @@ inline constexpr std::size_t kMaxBootstrapPeers = 64;
 inline constexpr int kDefaultOwnerTimeoutMs = 300;
 inline constexpr int kMaxOwnerTimeoutMs = 60'000;
 
+// CACHE_RELAY: whether this node relays circuits for the swarm's private members
+// (docs/wire/relay.md). auto: when an address of ours is known to be publicly reachable (until
+// reachability is measured, auto does not relay).
+enum class RelayMode { auto_, on, off };
+std::string_view to_string(RelayMode mode) noexcept;
+
 struct P2pConfig {
   bool enabled = true;                             // CACHE_ENABLE_P2P
   bool mdns = true;                                // CACHE_MDNS
@@ -34,6 +40,7 @@ struct P2pConfig {
   // CACHE_BOOTSTRAP_PEERS (comma-separated), each a multiaddr ending in /p2p/<peer id>.
   std::vector<wire::Multiaddr> bootstrap_peers;
   std::optional<std::filesystem::path> swarm_key_file;  // IPFS_ACCELERATE_SWARM_KEY (pnet key file)
+  RelayMode relay = RelayMode::auto_;                   // CACHE_RELAY (auto|on|off)
 };
 
 // A failure's message names the variable and the accepted values.

@@ -15,6 +15,18 @@ TEST(Config, Defaults) {
   EXPECT_FALSE(c->swarm_key_file);
 }
 
+TEST(Config, RelayMode) {
+  EXPECT_EQ(load_p2p_config(env_from({}))->relay, RelayMode::auto_);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_RELAY", "on"}}))->relay, RelayMode::on);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_RELAY", " true "}}))->relay, RelayMode::on);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_RELAY", "off"}}))->relay, RelayMode::off);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_RELAY", "0"}}))->relay, RelayMode::off);
+  EXPECT_EQ(load_p2p_config(env_from({{"CACHE_RELAY", "auto"}}))->relay, RelayMode::auto_);
+  auto bad = load_p2p_config(env_from({{"CACHE_RELAY", "sometimes"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("CACHE_RELAY=sometimes"), std::string::npos);
+}
+
 TEST(Config, ListenPortValidated) {
   EXPECT_EQ(load_p2p_config(env_from({{"CACHE_LISTEN_PORT", "9200"}}))->listen_port, 9200);
   for (const char* bad : {"0", "65536", "abc", "-1", "9100x", "1e3"}) {

@@ -31,6 +31,14 @@ struct PeerView {
   std::uint64_t entries_served = 0;     // entries we sent it
   std::uint64_t entries_received = 0;   // entries it sent us that we stored
   FoundBy found_by = FoundBy::inbound;
+  bool relayed = false;  // the connection runs through a circuit relay (else: direct TCP)
+};
+
+// A reservation this node holds on a relay (docs/wire/relay.md).
+struct RelayReservationView {
+  std::string relay;                       // the relay's peer ID
+  std::int64_t expires_ms = 0;             // Unix epoch milliseconds
+  std::vector<std::string> circuit_addrs;  // our addresses through it, with /p2p/<our id>
 };
 
 // A peer listed in the GitHub-issue registry (the seed's `peers[]` shape).
@@ -68,6 +76,13 @@ struct P2pStatus {
   std::uint64_t pulled_from_successor = 0;
   std::uint64_t taken_back = 0;           // as owner, fresh copies taken from who fetched them
   std::uint64_t fetched_for_peers = 0;    // upstream fetches made as a key's owner
+  // Circuit relay: CACHE_RELAY, whether we relay now, and for whom; our own reservations.
+  std::string relay_mode = "auto";
+  bool relay_serving = false;
+  std::uint64_t relay_reservations = 0;  // reservations others hold on us
+  std::uint64_t relay_circuits = 0;      // circuits through us now
+  std::uint64_t relay_circuits_opened = 0;
+  std::vector<RelayReservationView> relay_reservations_held;
 };
 
 class ServiceBackend {

@@ -69,6 +69,7 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
     o["entries_served"] = p.entries_served;
     o["entries_received"] = p.entries_received;
     o["found_by"] = std::string(to_string(p.found_by));
+    o["connection"] = p.relayed ? "relayed" : "direct";
     peers.emplace_back(std::move(o));
   }
   doc["peers"] = std::move(peers);
@@ -104,6 +105,22 @@ json::object peers_view(const P2pStatus& s, std::int64_t now_ms) {
   doc["pulled_from_successor"] = s.pulled_from_successor;
   doc["taken_back"] = s.taken_back;
   doc["fetched_for_peers"] = s.fetched_for_peers;
+  json::object relay;
+  relay["mode"] = s.relay_mode;
+  relay["serving"] = s.relay_serving;
+  relay["reservations"] = s.relay_reservations;
+  relay["circuits"] = s.relay_circuits;
+  relay["circuits_opened"] = s.relay_circuits_opened;
+  json::array held;
+  for (const auto& r : s.relay_reservations_held) {
+    json::object o;
+    o["relay"] = r.relay;
+    o["expires"] = iso8601_utc(r.expires_ms);
+    o["circuit_addrs"] = strings(r.circuit_addrs);
+    held.emplace_back(std::move(o));
+  }
+  relay["held"] = std::move(held);
+  doc["relay"] = std::move(relay);
   return doc;
 }
 

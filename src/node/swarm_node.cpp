@@ -12,6 +12,7 @@
 #include "io/asio.hpp"
 #include "node/status_json.hpp"
 #include "p2p/host.hpp"
+#include "p2p/relay.hpp"
 #include "pubsub/gossipsub.hpp"
 #include "share/cache_protocol.hpp"
 #include "share/sharing.hpp"
@@ -131,8 +132,10 @@ std::optional<std::string> SwarmNode::start() {
   });
   host_->on_identify([this](p2p::Connection& c) {
     log::debug("peer {} runs {}", c.remote_peer().to_string(), c.remote_info().agent_version);
+    if (relay_client_) relay_client_->consider(c);
     refresh_status();
   });
+  start_relay();
   if (swarm_) start_sharing();
   for (const auto& ma : options_.p2p.bootstrap_peers) {  // load_p2p_config checked each one
     found_by_[*ma.peer_id()] = FoundBy::bootstrap;
@@ -175,6 +178,23 @@ std::optional<std::string> SwarmNode::listen() {
   }
   return "no free port in " + std::to_string(base) + ".." +
          std::to_string(base + kListenPortAttempts - 1);
+}
+
+void SwarmNode::start_relay() {
+  // Serving: CACHE_RELAY=on; auto waits for a measured public address, which this version does
+  // not measure yet (AutoNAT), so auto does not serve.
+  if (options_.p2p.relay == RelayMode::on) {
+    relay_server_ = std::make_unique<p2p::RelayServer>(*host_);
+    relay_server_->start();
+    log::info("relaying circuits for the swarm (CACHE_RELAY=on)");
+  }
+  // Reserving: on every relay we come to know (bootstrap peers and connected peers that relay),
+  // up to p2p::kMaxRelays, so that members behind NAT can be reached through it. A relay of our
+  // own does not reserve elsewhere.
+  if (!relay_server_) {
+    relay_client_ = std::make_unique<p2p::RelayClient>(*host_, p2p::RelayClient::Config{});
+    relay_client_->start();
+  }
 }
 
 void SwarmNode::start_sharing() {
@@ -334,7 +354,27 @@ void SwarmNode::refresh_status() {
       }
       if (auto it = found_by_.find(c->remote_peer()); it != found_by_.end())
         v.found_by = it->second;
+      v.relayed = c->relayed();
       s.peers.push_back(std::move(v));
+    }
+  }
+  s.relay_mode = std::string(to_string(options_.p2p.relay));
+  if (relay_server_) {
+    const auto st = relay_server_->stats();
+    s.relay_serving = relay_server_->running();
+    s.relay_reservations = st.reservations;
+    s.relay_circuits = st.circuits;
+    s.relay_circuits_opened = st.counters.circuits_opened;
+  }
+  if (relay_client_ && host_) {
+    for (const auto& r : relay_client_->reservations()) {
+      RelayReservationView v;
+      v.relay = r.relay.to_string();
+      v.expires_ms = static_cast<std::int64_t>(r.expire) * 1000;
+      for (const auto& a : r.circuit_addrs) {
+        v.circuit_addrs.push_back(a.with_peer_id(host_->peer_id()).to_string());
+      }
+      s.relay_reservations_held.push_back(std::move(v));
     }
   }
   if (registry_service_) {
@@ -391,6 +431,8 @@ void SwarmNode::stop() {
   if (mdns_) mdns_->stop();
   if (gossip_) gossip_->stop();
   if (sharing_) sharing_->stop();
+  if (relay_client_) relay_client_->stop();
+  if (relay_server_) relay_server_->stop();
   if (host_) host_->close();
   refresh_status();
 }

@@ -31,6 +31,8 @@ class io_context;
 namespace ipfsa::p2p {
 class Host;
 class Connection;
+class RelayServer;
+class RelayClient;
 }  // namespace ipfsa::p2p
 namespace ipfsa::share {
 class Sharing;
@@ -87,6 +89,7 @@ class SwarmNode : public ServiceBackend {
   std::optional<std::string> listen();
   void start_sharing();
   void start_discovery();
+  void start_relay();
   void dial_discovered(const wire::PeerId& peer, const std::vector<wire::Multiaddr>& addrs,
                        FoundBy found_by);
   struct Loops;  // the coroutines (swarm_node.cpp: Asio stays out of this header)
@@ -101,6 +104,8 @@ class SwarmNode : public ServiceBackend {
   crypto::Ed25519KeyPair identity_;
   std::optional<share::Swarm> swarm_;
   std::unique_ptr<p2p::Host> host_;
+  std::unique_ptr<p2p::RelayServer> relay_server_;
+  std::unique_ptr<p2p::RelayClient> relay_client_;
   std::unique_ptr<share::Sharing> sharing_;
   std::unique_ptr<pubsub::Gossipsub> gossip_;
   std::unique_ptr<discovery::MdnsDiscovery> mdns_;
